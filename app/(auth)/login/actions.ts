@@ -1,0 +1,38 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { signIn } from "@/lib/auth";
+
+export type LoginState = { error?: string; email?: string };
+
+/** Only same-site paths: never redirect to another origin after sign-in. */
+function safeCallback(value: FormDataEntryValue | null): string {
+  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") ? value : "/";
+}
+
+export async function signInWithPassword(_prev: LoginState, formData: FormData): Promise<LoginState> {
+  const email = String(formData.get("email") ?? "");
+  try {
+    await signIn("credentials", {
+      email,
+      password: formData.get("password"),
+      redirectTo: safeCallback(formData.get("callbackUrl")),
+    });
+    return {};
+  } catch (error) {
+    if (error instanceof AuthError) {
+      return {
+        email,
+        error:
+          error.type === "CredentialsSignin"
+            ? "Wrong e-mail or password, or the account is disabled."
+            : "Sign-in failed. Try again.",
+      };
+    }
+    throw error; // the redirect after a successful sign-in
+  }
+}
+
+export async function signInWithOidc(formData: FormData): Promise<void> {
+  await signIn("oidc", { redirectTo: safeCallback(formData.get("callbackUrl")) });
+}

@@ -1,0 +1,71 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { AuditTable } from "@/components/audit/audit-table";
+import { AuditFilters } from "@/components/audit/audit-filters";
+import { ChainStatus } from "@/components/audit/chain-status";
+import { buttonClass } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { verifyAuditChain } from "@/lib/audit";
+import { auditFacets, auditFilterSchema, listAuditEvents } from "@/lib/audit/queries";
+import { db } from "@/lib/db";
+import { requirePageScope } from "@/lib/session";
+
+export const metadata: Metadata = { title: "Audit" };
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  await requirePageScope("audit:read");
+  const params = await searchParams;
+  const filter = auditFilterSchema.parse(params);
+  const [{ events, nextBefore }, facets, verification] = await Promise.all([
+    listAuditEvents(filter),
+    auditFacets(),
+    params.verify ? verifyAuditChain(db) : Promise.resolve(null),
+  ]);
+  const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => Boolean(e[1]) && e[0] !== "before" && e[0] !== "verify"));
+  const verifyQuery = new URLSearchParams(query);
+  verifyQuery.set("verify", "1");
+  const nextQuery = new URLSearchParams(query);
+  if (nextBefore) nextQuery.set("before", nextBefore.toString());
+
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        description={`Every change by a person, an API key or the system, hash-chained so that tampering shows. ${facets.total.toLocaleString("en")} events.`}
+        actions={
+          <Link href={`/audit?${verifyQuery}`} className={buttonClass("secondary")} prefetch={false}>
+            Verify chain
+          </Link>
+        }
+      />
+      {verification && <ChainStatus result={verification} />}
+      <AuditFilters facets={facets} filter={filter} />
+      {events.length === 0 ? (
+        <EmptyState title="No audit events match">Clear a filter or widen the dates.</EmptyState>
+      ) : (
+        <Card>
+          <AuditTable events={events} />
+          <div className="flex items-center justify-between border-t border-slate-100 px-4 py-3 text-sm text-slate-600">
+            <span>
+              Showing #{events[0]!.seq.toString()} to #{events[events.length - 1]!.seq.toString()}
+            </span>
+            <span className="flex gap-2">
+              {filter.before && (
+                <Link href={`/audit?${query}`} className={buttonClass("secondary", "sm")}>
+                  Newest
+                </Link>
+              )}
+              {nextBefore && (
+                <Link href={`/audit?${nextQuery}`} className={buttonClass("secondary", "sm")}>
+                  Older
+                </Link>
+              )}
+            </span>
+          </div>
+        </Card>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,172 @@
+"use client";
+
+import { useActionState, useState } from "react";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardHeader } from "@/components/ui/card";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { Field, FormMessage, inputClass } from "@/components/ui/field";
+import { Table, Td, Th } from "@/components/ui/table";
+import { Time } from "@/components/ui/time";
+import { createApiKeyAction, revokeApiKeyAction } from "@/lib/api-keys/actions";
+import { IDLE, type ActionState } from "@/lib/forms";
+import { API_KEY_SCOPE_LABELS, API_KEY_SCOPES } from "@/lib/rbac";
+
+interface KeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  createdBy: string | null;
+}
+
+function NewKeySecret({ secret, name }: { secret: string; name: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div role="status" className="mx-5 mb-4 rounded-md border border-amber-200 bg-amber-50 p-4 text-sm" data-testid="new-api-key">
+      <p className="font-medium text-amber-900">Copy the key “{name}” now: it will not be shown again.</p>
+      <div className="mt-2 flex items-center gap-2">
+        <code className="flex-1 break-all rounded bg-white px-2 py-1.5 font-mono text-xs text-slate-900 ring-1 ring-amber-200" data-testid="new-api-key-value">
+          {secret}
+        </code>
+        <Button
+          variant="secondary"
+          size="sm"
+          onClick={() => {
+            void navigator.clipboard?.writeText(secret).then(() => setCopied(true));
+          }}
+        >
+          {copied ? "Copied" : "Copy"}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function CreateKeyForm() {
+  const [state, action, pending] = useActionState<ActionState<{ secret: string; name: string }>, FormData>(createApiKeyAction, IDLE);
+  const errors = state.status === "invalid" ? state.errors : {};
+  return (
+    <>
+      {state.status === "success" && state.data && <NewKeySecret secret={state.data.secret} name={state.data.name} />}
+      <form action={action} className="grid gap-4 border-t border-slate-100 px-5 py-4 md:grid-cols-3" aria-label="Create an API key">
+        <div className="space-y-3">
+          <Field label="Key name" name="name" errors={errors.name} hint="Who or what uses it, e.g. “invoice-agent prod”.">
+            {(p) => <input {...p} required maxLength={80} className={inputClass} />}
+          </Field>
+          <Field label="Expires after (days)" name="expiresInDays" errors={errors.expiresInDays} hint="0 = never.">
+            {(p) => <input {...p} type="number" min={0} max={3650} defaultValue={0} className={inputClass} />}
+          </Field>
+        </div>
+        <fieldset className="md:col-span-2" aria-describedby={errors.scopes ? "scopes-error" : undefined}>
+          <legend className="text-sm font-medium text-slate-700">Scopes</legend>
+          <div className="mt-2 grid gap-1.5 sm:grid-cols-2">
+            {API_KEY_SCOPES.map((scope) => (
+              <label key={scope} className="flex items-start gap-2 text-sm text-slate-700">
+                <input type="checkbox" name="scopes" value={scope} defaultChecked={scope === "ingest"} className="mt-0.5 h-4 w-4 rounded border-slate-300" />
+                <span>
+                  <code className="text-xs font-semibold">{scope}</code> <span className="text-slate-500">— {API_KEY_SCOPE_LABELS[scope]}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+          {errors.scopes && (
+            <p id="scopes-error" className="mt-1 text-xs text-red-600">
+              {errors.scopes.join(" ")}
+            </p>
+          )}
+        </fieldset>
+        <div className="flex items-center gap-3 md:col-span-3">
+          <Button type="submit" disabled={pending}>
+            {pending ? "Creating…" : "Create key"}
+          </Button>
+          <FormMessage state={state} />
+        </div>
+      </form>
+    </>
+  );
+}
+
+function RevokeForm({ k }: { k: KeyRow }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(revokeApiKeyAction, IDLE);
+  return (
+    <form action={action} className="flex items-center gap-2">
+      <input type="hidden" name="keyId" value={k.id} />
+      <ConfirmDialog
+        trigger="Revoke"
+        title={`Revoke “${k.name}”?`}
+        body="Anything using this key gets 401 from its next request. This cannot be undone; create a new key instead."
+        confirmLabel="Revoke key"
+        pending={pending}
+      />
+      {state.status === "error" && <FormMessage state={state} />}
+    </form>
+  );
+}
+
+export function ApiKeysSection({ keys }: { keys: KeyRow[] }) {
+  return (
+    <Card>
+      <CardHeader
+        title="API keys"
+        description="Agents send telemetry and ask for clearance with these. Only a hash is stored; the key is shown once."
+      />
+      {keys.length === 0 ? (
+        <p className="px-5 py-6 text-sm text-slate-600">No API keys yet. Create one below for your first agent.</p>
+      ) : (
+        <Table>
+          <thead className="bg-slate-50">
+            <tr>
+              <Th>Name</Th>
+              <Th>Scopes</Th>
+              <Th>Created</Th>
+              <Th>Last used</Th>
+              <Th>Status</Th>
+              <Th>
+                <span className="sr-only">Actions</span>
+              </Th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {keys.map((k) => {
+              const expired = k.expiresAt !== null && new Date(k.expiresAt) <= new Date();
+              return (
+                <tr key={k.id} data-testid={`api-key-row-${k.name}`}>
+                  <Td>
+                    <div className="font-medium text-slate-900">{k.name}</div>
+                    <code className="text-xs text-slate-500">{k.prefix}…</code>
+                  </Td>
+                  <Td>
+                    <div className="flex max-w-xs flex-wrap gap-1">
+                      {k.scopes.map((s) => (
+                        <Badge key={s} tone={s === "admin" ? "amber" : "gray"}>
+                          {s}
+                        </Badge>
+                      ))}
+                    </div>
+                  </Td>
+                  <Td className="text-xs">
+                    <Time value={k.createdAt} />
+                    {k.createdBy && <div className="text-slate-500">by {k.createdBy}</div>}
+                  </Td>
+                  <Td className="text-xs" data-testid="api-key-last-used">
+                    {k.lastUsedAt ? <Time value={k.lastUsedAt} /> : <span className="text-slate-400">never</span>}
+                  </Td>
+                  <Td>
+                    {k.revokedAt ? <Badge tone="red">revoked</Badge> : expired ? <Badge tone="amber">expired</Badge> : <Badge tone="green">active</Badge>}
+                  </Td>
+                  <Td className="text-right">{!k.revokedAt && <RevokeForm k={k} />}</Td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </Table>
+      )}
+      <CreateKeyForm />
+    </Card>
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * The audit log: every mutation, by a person, an API key or the system,
+ * appends one event here, inside the transaction that makes the change.
+ * Appends are serialised by a transaction-scoped advisory lock, so the chain
+ * stays linear with any number of concurrent writers and app instances.
+ */
+import type { Tx } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
+import { toJsonValue } from "./canonical";
+import { GENESIS_HASH, findChainBreak, hashEvent, type ChainBreak, type ChainedEvent } from "./chain";
+
+export { GENESIS_HASH, findChainBreak, hashEvent };
+export type { ChainBreak, ChainedEvent };
+
+/** Who did it. */
+export type Actor =
+  | { type: "USER"; id: string; label: string }
+  | { type: "API_KEY"; id: string; label: string }
+  | { type: "SYSTEM"; id?: null; label: string };
+
+export const SYSTEM_ACTOR: Actor = { type: "SYSTEM", label: "system" };
+
+export interface AuditInput {
+  actor: Actor;
+  /** Dotted verb, e.g. `user.create`, `api_key.revoke`. */
+  action: string;
+  targetType: string;
+  targetId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  metadata?: unknown;
+}
+
+/** Arbitrary 64-bit key of the advisory lock that serialises audit appends. */
+const AUDIT_LOCK_KEY = 7_316_420_551_001n;
+
+function jsonOrNull(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  const json = toJsonValue(value);
+  return json === null ? Prisma.DbNull : (json as Prisma.InputJsonValue);
+}
+
+/**
+ * Appends one event. Call it last in the transaction: the lock it takes is held
+ * until commit, so everything after it in the same transaction waits with it.
+ */
+export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ seq: bigint; hash: string }> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`;
+  const last = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  const content = {
+    seq: (last?.seq ?? 0n) + 1n,
+    // Millisecond precision: what a timestamp(3) column stores and returns.
+    occurredAt: new Date(),
+    actorType: input.actor.type,
+    actorId: input.actor.id ?? null,
+    actorLabel: input.actor.label,
+    action: input.action,
+    targetType: input.targetType,
+    targetId: input.targetId ?? null,
+    before: toJsonValue(input.before),
+    after: toJsonValue(input.after),
+    metadata: toJsonValue(input.metadata),
+    prevHash: last?.hash ?? GENESIS_HASH,
+  };
+  const hash = hashEvent(content);
+  await tx.auditEvent.create({
+    data: {
+      ...content,
+      before: jsonOrNull(content.before),
+      after: jsonOrNull(content.after),
+      metadata: jsonOrNull(content.metadata),
+      hash,
+    },
+  });
+  return { seq: content.seq, hash };
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  lastSeq: bigint | null;
+  break: ChainBreak | null;
+}
+
+/** Re-computes the whole chain in pages; stops at the first break. */
+export async function verifyAuditChain(db: Tx, pageSize = 2000): Promise<VerifyResult> {
+  let previous: { seq: bigint; hash: string } | null = null;
+  let checked = 0;
+  for (;;) {
+    const rows: ChainedEvent[] = await db.auditEvent.findMany({
+      where: previous ? { seq: { gt: previous.seq } } : {},
+      orderBy: { seq: "asc" },
+      take: pageSize,
+    });
+    if (rows.length === 0) break;
+    const broken = findChainBreak(rows, previous);
+    if (broken) {
+      checked += rows.filter((r) => r.seq < broken.seq).length;
+      return { ok: false, checked, lastSeq: previous?.seq ?? null, break: broken };
+    }
+    checked += rows.length;
+    const last = rows[rows.length - 1]!;
+    previous = { seq: last.seq, hash: last.hash };
+  }
+  return { ok: true, checked, lastSeq: previous?.seq ?? null, break: null };
+}

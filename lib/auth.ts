@@ -1,0 +1,106 @@
+/**
+ * Sign-in: e-mail and password (Argon2id), and OpenID Connect when OIDC_* is
+ * set. Sessions are JWTs carrying the user id and role; lib/session.ts re-reads
+ * the user from the database on every request, so a changed role or a disabled
+ * account takes effect at once.
+ */
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { z } from "zod";
+import { appendAudit } from "@/lib/audit";
+import { authConfig } from "@/lib/auth.config";
+import { db } from "@/lib/db";
+import { oidcEnabled, readEnv } from "@/lib/env";
+import { hashPassword, verifyPassword } from "@/lib/passwords";
+import { isRole } from "@/lib/rbac";
+import { findOrProvisionOidcUser } from "@/lib/users/oidc";
+
+const credentialsSchema = z.object({
+  email: z.email().transform((e) => e.toLowerCase()),
+  password: z.string().min(1).max(1024),
+});
+
+class InvalidCredentials extends CredentialsSignin {
+  code = "invalid_credentials";
+}
+
+// Verifying against a real hash when the user does not exist keeps the answer
+// time the same, so sign-in does not reveal which e-mail addresses exist.
+let dummyHash: Promise<string> | undefined;
+
+async function authorizeCredentials(raw: unknown) {
+  const parsed = credentialsSchema.safeParse(raw);
+  if (!parsed.success) throw new InvalidCredentials();
+  const { email, password } = parsed.data;
+  const user = await db.user.findUnique({ where: { email } });
+  dummyHash ??= hashPassword("flightdeck-timing-equaliser");
+  const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
+  if (!user || !ok || user.disabled) throw new InvalidCredentials();
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    await appendAudit(tx, {
+      actor: { type: "USER", id: user.id, label: user.email },
+      action: "user.sign_in",
+      targetType: "user",
+      targetId: user.id,
+      metadata: { method: "password" },
+    });
+  });
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+function buildConfig(): NextAuthConfig {
+  const env = readEnv();
+  const providers: NextAuthConfig["providers"] = [
+    Credentials({
+      credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" } },
+      authorize: authorizeCredentials,
+    }),
+  ];
+  if (oidcEnabled(env)) {
+    providers.push({
+      id: "oidc",
+      name: env.OIDC_NAME,
+      type: "oidc",
+      issuer: env.OIDC_ISSUER,
+      clientId: env.OIDC_CLIENT_ID,
+      clientSecret: env.OIDC_CLIENT_SECRET,
+      checks: ["pkce", "state", "nonce"],
+    });
+  }
+  return {
+    ...authConfig,
+    secret: env.AUTH_SECRET,
+    providers,
+    callbacks: {
+      ...authConfig.callbacks,
+      async signIn({ account, profile }) {
+        if (account?.provider !== "oidc") return true;
+        const user = await findOrProvisionOidcUser({
+          subject: String(profile?.sub ?? account.providerAccountId),
+          email: typeof profile?.email === "string" ? profile.email : null,
+          name: typeof profile?.name === "string" ? profile.name : null,
+          defaultRole: env.OIDC_DEFAULT_ROLE,
+        });
+        return user ? true : "/login?error=AccessDenied";
+      },
+      async jwt(params) {
+        const { token, account, profile } = params;
+        if (account?.provider === "oidc") {
+          const user = await db.user.findUnique({
+            where: { oidcSubject: String(profile?.sub ?? account.providerAccountId) },
+          });
+          if (user && isRole(user.role)) {
+            token.uid = user.id;
+            token.role = user.role;
+            token.email = user.email;
+          }
+          return token;
+        }
+        return authConfig.callbacks.jwt(params);
+      },
+    },
+  };
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => buildConfig());

@@ -1,0 +1,10 @@
+/** Demo accounts, one per role, seeded into an empty database and listed in the README. */
+import type { Role } from "@/lib/rbac";
+
+export const DEMO_USERS: { email: string; name: string; role: Role; password: string }[] = [
+  { email: "admin@flightdeck.local", name: "Ada Admin", role: "ADMIN", password: "flightdeck-admin" },
+  { email: "ops@flightdeck.local", name: "Omar Ops", role: "OPS_LEAD", password: "flightdeck-ops" },
+  { email: "compliance@flightdeck.local", name: "Chloe Compliance", role: "COMPLIANCE", password: "flightdeck-compliance" },
+  { email: "finance@flightdeck.local", name: "Fred Finance", role: "FINANCE", password: "flightdeck-finance" },
+  { email: "viewer@flightdeck.local", name: "Vera Viewer", role: "VIEWER", password: "flightdeck-viewer" },
+];

@@ -1,0 +1,145 @@
+/**
+ * `npm start` (and `npm run dev` with --dev): zero-configuration start.
+ *   1. validate the environment;
+ *   2. no DATABASE_URL → start the embedded PostgreSQL with data under .data/;
+ *   3. apply migrations; seed demo data into an empty database;
+ *   4. build when the sources changed since the last build (not with --dev);
+ *   5. serve on PORT (3000). Ctrl-C stops the app first, then the database.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { EnvError, readEnv } from "@/lib/env";
+import { DEMO_USERS } from "@/prisma/demo-users";
+import { buildFingerprint } from "./lib/build-fingerprint";
+import { startDefaultEmbedded } from "./lib/database";
+import type { EmbeddedPostgres } from "./lib/embedded-postgres";
+import { migrateDeploy } from "./lib/prisma-cli";
+
+const root = process.cwd();
+const dev = process.argv.includes("--dev");
+const log = (line: string) => console.log(`[flightdeck] ${line}`);
+
+let database: EmbeddedPostgres | undefined;
+let app: ChildProcess | undefined;
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    if (app && app.exitCode === null) {
+      log("stopping the app…");
+      const exited = new Promise((resolve) => app!.once("exit", resolve));
+      app.kill("SIGTERM");
+      const timer = setTimeout(() => app?.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (database?.owned) {
+      log("stopping PostgreSQL…");
+      await database.stop();
+    }
+  }
+  process.exit(code);
+}
+
+async function authSecret(): Promise<string> {
+  const file = path.join(root, ".data/auth-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = randomBytes(32).toString("base64url");
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
+    child.on("exit", (code) => resolve(code ?? 1));
+  });
+}
+
+async function main() {
+  let env;
+  try {
+    env = readEnv();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(`[flightdeck] ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    log("no DATABASE_URL: starting the embedded PostgreSQL (data in .data/postgres)");
+    const started = await startDefaultEmbedded();
+    database = started.pg;
+    databaseUrl = started.url;
+  } else {
+    log("using the PostgreSQL server in DATABASE_URL");
+  }
+  process.env.DATABASE_URL = databaseUrl;
+
+  log("applying migrations");
+  await migrateDeploy(databaseUrl, true);
+
+  const { seedIfEmpty } = await import("@/prisma/seed");
+  const { disconnectDb } = await import("@/lib/db");
+  const seeded = await seedIfEmpty(log);
+  await disconnectDb();
+
+  const secret = env.AUTH_SECRET ?? (await authSecret());
+  if (!env.AUTH_SECRET && env.DATABASE_URL) {
+    log("AUTH_SECRET is not set: using one kept in .data/auth-secret. Give every instance the same AUTH_SECRET when you run several.");
+  }
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    AUTH_SECRET: secret,
+    PORT: String(env.PORT),
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  const nextBin = path.join(root, "node_modules/next/dist/bin/next");
+
+  if (!dev) {
+    const stampFile = path.join(root, ".next/flightdeck-build-fingerprint");
+    const fingerprint = buildFingerprint(root);
+    const built = existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === fingerprint;
+    if (!built) {
+      log("building the console (first start, or the code changed; about a minute)…");
+      const code = await run(process.execPath, [nextBin, "build"], { ...childEnv, NODE_ENV: "production" });
+      if (code !== 0) {
+        console.error("[flightdeck] the build failed; see above.");
+        await shutdown(code);
+      }
+      await writeFile(stampFile, fingerprint + "\n");
+    }
+  }
+
+  const url = `http://localhost:${env.PORT}`;
+  app = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(env.PORT)], {
+    cwd: root,
+    env: { ...childEnv, NODE_ENV: dev ? "development" : "production" },
+    stdio: "inherit",
+  });
+  app.on("exit", (code) => {
+    if (!stopping) void shutdown(code ?? 1);
+  });
+
+  log(`Flightdeck is starting at ${url}`);
+  if (seeded || !env.DATABASE_URL) {
+    log("demo accounts (password after the slash):");
+    for (const u of DEMO_USERS) log(`  ${u.role.padEnd(10)} ${u.email} / ${u.password}`);
+  }
+}
+
+main().catch(async (error: unknown) => {
+  console.error("[flightdeck] start failed:", error instanceof Error ? error.message : error);
+  await shutdown(1);
+});
