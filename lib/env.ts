@@ -16,10 +16,9 @@ const roleSchema = z.enum(["ADMIN", "OPS_LEAD", "COMPLIANCE", "FINANCE", "VIEWER
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL")
-      .optional(),
+    DATABASE_URL: optionalString.pipe(
+      z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL").optional(),
+    ),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),

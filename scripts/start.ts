@@ -85,6 +85,11 @@ async function main() {
     log("using the PostgreSQL server in DATABASE_URL");
   }
   process.env.DATABASE_URL = databaseUrl;
+  if (process.env.FLIGHTDECK_RESET_DATABASE === "1") {
+    // Tests only: start from an empty database on every run.
+    const { resetDatabase } = await import("./lib/embedded-postgres");
+    await resetDatabase(databaseUrl);
+  }
 
   log("applying migrations");
   await migrateDeploy(databaseUrl, true);
@@ -108,7 +113,7 @@ async function main() {
   const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 
   if (!dev) {
-    const stampFile = path.join(root, ".next/flightdeck-build-fingerprint");
+    const stampFile = path.join(root, process.env.NEXT_DIST_DIR || ".next", "flightdeck-build-fingerprint");
     const fingerprint = buildFingerprint(root);
     const built = existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === fingerprint;
     if (!built) {

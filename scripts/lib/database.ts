@@ -6,7 +6,7 @@ import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from "./
 
 export const EMBEDDED_DATA_DIR = process.env.EMBEDDED_PG_DIR ?? ".data/postgres";
 export const EMBEDDED_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
-export const EMBEDDED_DATABASE = "flightdeck";
+export const EMBEDDED_DATABASE = process.env.EMBEDDED_PG_DATABASE ?? "flightdeck";
 
 export async function startDefaultEmbedded(log?: (line: string) => void): Promise<{ pg: EmbeddedPostgres; url: string }> {
   const pg = await startEmbeddedPostgres({ dataDir: EMBEDDED_DATA_DIR, port: EMBEDDED_PORT, log });

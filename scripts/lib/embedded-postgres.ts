@@ -126,3 +126,11 @@ export async function ensureDatabase(adminUrl: string, database: string, { fresh
     await client.end();
   }
 }
+
+/** Drops and recreates the database named in `databaseUrl` (tests only). */
+export async function resetDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = "/postgres";
+  await ensureDatabase(url.toString(), name, { fresh: true });
+}

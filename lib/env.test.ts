@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv } from "./env";
+
+describe("parseEnv", () => {
+  it("gives defaults for an empty environment", () => {
+    const env = parseEnv({});
+    expect(env.PORT).toBe(3000);
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.OIDC_DEFAULT_ROLE).toBe("VIEWER");
+  });
+
+  it("names each bad variable", () => {
+    try {
+      parseEnv({ PORT: "eighty", DATABASE_URL: "mysql://x", AUTH_SECRET: "short" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(EnvError);
+      const message = (error as EnvError).message;
+      expect(message).toContain("PORT");
+      expect(message).toContain("DATABASE_URL: must be a postgresql:// connection URL");
+      expect(message).toContain("AUTH_SECRET: must be at least 32 characters");
+    }
+  });
+
+  it("wants the OpenID Connect variables together", () => {
+    expect(() => parseEnv({ OIDC_ISSUER: "http://127.0.0.1:9000" })).toThrow(/OIDC_CLIENT_ID/);
+    expect(parseEnv({ OIDC_ISSUER: "http://127.0.0.1:9000", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" }).OIDC_ISSUER).toBe(
+      "http://127.0.0.1:9000",
+    );
+  });
+
+  it("wants the initial admin's e-mail and password together", () => {
+    expect(() => parseEnv({ INIT_ADMIN_EMAIL: "a@b.co" })).toThrow(/INIT_ADMIN_PASSWORD/);
+  });
+
+  it("treats empty strings as unset", () => {
+    expect(parseEnv({ AUTH_SECRET: "", INIT_API_KEY: "" }).AUTH_SECRET).toBeUndefined();
+  });
+});
