@@ -1,0 +1,6 @@
+import type { OpenApiFragment } from "./types";
+
+export const telemetryApi: OpenApiFragment = {
+  paths: {},
+  schemas: {},
+};
