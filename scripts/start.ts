@@ -14,7 +14,7 @@ import path from "node:path";
 import { EnvError, readEnv } from "@/lib/env";
 import { DEMO_USERS } from "@/prisma/demo-users";
 import { buildFingerprint } from "./lib/build-fingerprint";
-import { startDefaultEmbedded } from "./lib/database";
+import { EMBEDDED_DATA_DIR, startDefaultEmbedded } from "./lib/database";
 import type { EmbeddedPostgres } from "./lib/embedded-postgres";
 import { migrateDeploy } from "./lib/prisma-cli";
 
@@ -77,7 +77,7 @@ async function main() {
 
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
-    log("no DATABASE_URL: starting the embedded PostgreSQL (data in .data/postgres)");
+    log(`no DATABASE_URL: starting the embedded PostgreSQL (data in ${EMBEDDED_DATA_DIR})`);
     const started = await startDefaultEmbedded();
     database = started.pg;
     databaseUrl = started.url;

@@ -2,13 +2,9 @@
 
 import { AuthError } from "next-auth";
 import { signIn } from "@/lib/auth";
+import { safeCallback } from "./safe-callback";
 
 export type LoginState = { error?: string; email?: string };
-
-/** Only same-site paths: never redirect to another origin after sign-in. */
-function safeCallback(value: FormDataEntryValue | null): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") ? value : "/";
-}
 
 export async function signInWithPassword(_prev: LoginState, formData: FormData): Promise<LoginState> {
   const email = String(formData.get("email") ?? "");
