@@ -48,7 +48,7 @@ function UserRowForm({ user, isMe }: { user: UserRow; isMe: boolean }) {
           <label className="sr-only" htmlFor={`role-${user.id}`}>
             Role of {user.email}
           </label>
-          <select id={`role-${user.id}`} name="role" defaultValue={user.role} className={`${inputClass} w-36`}>
+          <select id={`role-${user.id}`} name="role" defaultValue={user.role} className={`${inputClass} !w-40`}>
             <RoleOptions />
           </select>
           <label className="flex items-center gap-1.5 text-sm text-slate-700">
