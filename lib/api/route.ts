@@ -15,8 +15,9 @@ export interface ApiContext<P> {
 
 type RouteContext<P> = { params: Promise<P> };
 
+/** `scope: null` = any valid key; the handler then checks what it needs itself. */
 export function apiRoute<P = Record<string, never>>(
-  scope: ApiKeyScope,
+  scope: ApiKeyScope | null,
   handler: (request: NextRequest, context: ApiContext<P>) => Promise<Response>,
 ) {
   return async (request: NextRequest, context: RouteContext<P>): Promise<Response> => {

@@ -32,9 +32,10 @@ export async function updateUser(actor: Actor, input: UpdateUserInput) {
     if (actor.type === "USER" && actor.id === before.id && (input.role !== "ADMIN" || input.disabled)) {
       throw new AppError("conflict:user", "You cannot remove your own admin role or disable yourself; ask another admin.");
     }
-    if (before.role === "ADMIN" && (input.role !== "ADMIN" || input.disabled)) {
-      const admins = await tx.user.count({ where: { role: "ADMIN", disabled: false } });
-      if (admins <= 1) throw new AppError("conflict:user", "Flightdeck needs at least one active admin.");
+    if (before.role === "ADMIN" && !before.disabled && (input.role !== "ADMIN" || input.disabled)) {
+      // Lock the active admins' rows: two admins demoting each other at once must not both pass the count.
+      const admins = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "User" WHERE role = 'ADMIN' AND disabled = false FOR UPDATE`;
+      if (admins.length <= 1) throw new AppError("conflict:user", "Flightdeck needs at least one active admin.");
     }
     const after = await tx.user.update({
       where: { id: before.id },
