@@ -16,7 +16,7 @@ describe("parseEnv", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(EnvError);
       const message = (error as EnvError).message;
-      expect(message).toContain("PORT");
+      expect(message).toContain("PORT: must be a whole number from 1 to 65535");
       expect(message).toContain("DATABASE_URL: must be a postgresql:// connection URL");
       expect(message).toContain("AUTH_SECRET: must be at least 32 characters");
     }

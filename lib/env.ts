@@ -11,6 +11,15 @@ const optionalString = z
   .transform((v) => (v === "" ? undefined : v))
   .optional();
 
+/** A whole number from the environment, with a message people can act on. */
+const integer = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ message: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
 const roleSchema = z.enum(["ADMIN", "OPS_LEAD", "COMPLIANCE", "FINANCE", "VIEWER"]);
 
 export const envSchema = z
@@ -19,8 +28,8 @@ export const envSchema = z
     DATABASE_URL: optionalString.pipe(
       z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL").optional(),
     ),
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    DATABASE_POOL_MAX: integer(1, 200, 10),
+    PORT: integer(1, 65535, 3000),
     AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     AUTH_URL: optionalString.pipe(z.url().optional()),
     INIT_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
@@ -31,7 +40,7 @@ export const envSchema = z
     OIDC_CLIENT_SECRET: optionalString,
     OIDC_NAME: z.string().default("Single sign-on"),
     OIDC_DEFAULT_ROLE: roleSchema.default("VIEWER"),
-    INGEST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+    INGEST_MAX_BODY_BYTES: integer(1024, 1024 ** 3, 16 * 1024 * 1024),
   })
   .superRefine((env, ctx) => {
     if ((env.INIT_ADMIN_EMAIL === undefined) !== (env.INIT_ADMIN_PASSWORD === undefined)) {
