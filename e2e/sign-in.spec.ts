@@ -36,3 +36,18 @@ for (const user of DEMO_USERS) {
     await expect(page).toHaveURL(/\/login/);
   });
 }
+
+test("repeated wrong passwords lock that e-mail out for a while", async ({ page }) => {
+  await page.goto("/login");
+  const alert = page.getByRole("alert").filter({ hasText: /password/ });
+  for (let i = 0; i < 10; i++) {
+    await page.getByLabel("E-mail").fill("guessing@flightdeck.local");
+    await page.getByLabel("Password").fill(`guess-${i}`);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(alert).toHaveText("Wrong e-mail or password, or the account is disabled.");
+    await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
+  }
+  await page.getByLabel("Password").fill("guess-10");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(alert).toHaveText("Too many wrong passwords for this e-mail. Wait 15 minutes, or ask an admin.");
+});

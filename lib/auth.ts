@@ -12,6 +12,7 @@ import { authConfig } from "@/lib/auth.config";
 import { db } from "@/lib/db";
 import { oidcEnabled, readEnv } from "@/lib/env";
 import { hashPassword, verifyPassword } from "@/lib/passwords";
+import { FailureLimiter } from "@/lib/rate-limit";
 import { isRole } from "@/lib/rbac";
 import { findOrProvisionOidcUser } from "@/lib/users/oidc";
 
@@ -24,6 +25,13 @@ class InvalidCredentials extends CredentialsSignin {
   code = "invalid_credentials";
 }
 
+class TooManyAttempts extends CredentialsSignin {
+  code = "too_many_attempts";
+}
+
+/** Ten wrong passwords for one e-mail within 15 minutes lock that e-mail out for the rest of the window. */
+const failedSignIns = new FailureLimiter(10, 15 * 60_000);
+
 // Verifying against a real hash when the user does not exist keeps the answer
 // time the same, so sign-in does not reveal which e-mail addresses exist.
 let dummyHash: Promise<string> | undefined;
@@ -32,10 +40,15 @@ async function authorizeCredentials(raw: unknown) {
   const parsed = credentialsSchema.safeParse(raw);
   if (!parsed.success) throw new InvalidCredentials();
   const { email, password } = parsed.data;
+  if (failedSignIns.retryAfter(email) > 0) throw new TooManyAttempts();
   const user = await db.user.findUnique({ where: { email } });
   dummyHash ??= hashPassword("flightdeck-timing-equaliser");
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
-  if (!user || !ok || user.disabled) throw new InvalidCredentials();
+  if (!user || !ok || user.disabled) {
+    failedSignIns.fail(email);
+    throw new InvalidCredentials();
+  }
+  failedSignIns.succeed(email);
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
     await appendAudit(tx, {
@@ -66,6 +79,9 @@ function buildConfig(): NextAuthConfig {
       clientId: env.OIDC_CLIENT_ID,
       clientSecret: env.OIDC_CLIENT_SECRET,
       checks: ["pkce", "state", "nonce"],
+      // Read the profile from the userinfo endpoint (after validating the ID token):
+      // spec-conformant providers put `email` and `name` there, not in the ID token.
+      idToken: false,
     });
   }
   return {

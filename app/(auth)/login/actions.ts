@@ -20,9 +20,11 @@ export async function signInWithPassword(_prev: LoginState, formData: FormData):
       return {
         email,
         error:
-          error.type === "CredentialsSignin"
-            ? "Wrong e-mail or password, or the account is disabled."
-            : "Sign-in failed. Try again.",
+          error.type !== "CredentialsSignin"
+            ? "Sign-in failed. Try again."
+            : (error as AuthError & { code?: string }).code === "too_many_attempts"
+              ? "Too many wrong passwords for this e-mail. Wait 15 minutes, or ask an admin."
+              : "Wrong e-mail or password, or the account is disabled.",
       };
     }
     throw error; // the redirect after a successful sign-in
