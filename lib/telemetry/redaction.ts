@@ -3,8 +3,20 @@
  * CONTRACT (ingestion calls this; keep the signatures): `loadRedactor(tx)`
  * once per ingestion transaction, then `redactor.redact(value)` on messages,
  * tool arguments and results; `count` goes to Step.redactions.
+ *
+ * Configuration: the Setting `redaction.enabled` (off unless set to true),
+ * built-in detectors (on unless a RedactionRule row of that kind with no
+ * pattern disables it) and custom patterns (RedactionRule rows of kind CUSTOM).
  */
 import type { Tx } from "@/lib/db";
+import {
+  BUILTIN_KINDS,
+  builtinRule,
+  customRule,
+  redactJson,
+  type BuiltinKind,
+  type StringRule,
+} from "./redaction-detectors";
 
 export interface Redactor {
   enabled: boolean;
@@ -13,6 +25,55 @@ export interface Redactor {
 
 export const NO_REDACTION: Redactor = { enabled: false, redact: (value) => ({ value, count: 0 }) };
 
-export async function loadRedactor(_tx: Tx): Promise<Redactor> {
-  return NO_REDACTION;
+export const REDACTION_ENABLED_KEY = "redaction.enabled";
+
+export interface RedactionConfig {
+  enabled: boolean;
+  builtins: Partial<Record<BuiltinKind, boolean>>;
+  custom: { name: string; pattern: string; enabled: boolean }[];
+}
+
+/** Builds the redactor for a configuration; a custom pattern that no longer compiles is skipped, not fatal. */
+export function createRedactor(config: RedactionConfig): Redactor {
+  if (!config.enabled) return NO_REDACTION;
+  const rules: StringRule[] = [];
+  for (const kind of BUILTIN_KINDS) if (config.builtins[kind] !== false) rules.push(builtinRule(kind));
+  for (const c of config.custom) {
+    if (!c.enabled) continue;
+    try {
+      rules.push(customRule(c.name, c.pattern));
+    } catch (error) {
+      console.warn(`[flightdeck] redaction rule “${c.name}” skipped: its pattern does not compile`, error);
+    }
+  }
+  if (rules.length === 0) return { enabled: true, redact: (value) => ({ value, count: 0 }) };
+  return { enabled: true, redact: (value) => redactJson(value, rules) };
+}
+
+export function isBuiltinKind(kind: string): kind is BuiltinKind {
+  return (BUILTIN_KINDS as readonly string[]).includes(kind);
+}
+
+export async function loadRedactionConfig(tx: Tx): Promise<RedactionConfig> {
+  const [setting, rules] = await Promise.all([
+    tx.setting.findUnique({ where: { key: REDACTION_ENABLED_KEY } }),
+    tx.redactionRule.findMany({ orderBy: { createdAt: "asc" } }),
+  ]);
+  const builtins: RedactionConfig["builtins"] = {};
+  const custom: RedactionConfig["custom"] = [];
+  for (const r of rules) {
+    if (r.kind === "CUSTOM") {
+      if (r.pattern) custom.push({ name: r.name, pattern: r.pattern, enabled: r.enabled });
+    } else if (isBuiltinKind(r.kind) && !r.pattern) {
+      builtins[r.kind] = r.enabled;
+    }
+  }
+  return { enabled: setting?.value === true, builtins, custom };
+}
+
+export async function loadRedactor(tx: Tx): Promise<Redactor> {
+  // The common case (redaction off) costs one primary-key read.
+  const setting = await tx.setting.findUnique({ where: { key: REDACTION_ENABLED_KEY } });
+  if (setting?.value !== true) return NO_REDACTION;
+  return createRedactor(await loadRedactionConfig(tx));
 }

@@ -1,0 +1,96 @@
+/** Model prices: the audited domain functions behind Settings › Model prices and POST /api/v1/model-prices. */
+import "server-only";
+import { appendAudit, type Actor } from "@/lib/audit";
+import { db, type Tx } from "@/lib/db";
+import { AppError, isUniqueViolation } from "@/lib/errors";
+import type { ModelPrice } from "@/lib/generated/prisma/client";
+import type { PriceRow } from "./pricing";
+import type { CreateModelPriceInput } from "./prices-schemas";
+import { SEED_PRICES, SEED_PRICES_EFFECTIVE_FROM } from "./prices-seed";
+
+function toRow(r: ModelPrice): PriceRow {
+  return {
+    id: r.id,
+    model: r.model,
+    matchPattern: r.matchPattern,
+    inputPerMillion: Number(r.inputPerMillion),
+    outputPerMillion: Number(r.outputPerMillion),
+    cachedInputPerMillion: r.cachedInputPerMillion === null ? null : Number(r.cachedInputPerMillion),
+    effectiveFrom: r.effectiveFrom,
+  };
+}
+
+/** Adds a price; a row with a later effective date supersedes older rows of the same pattern from that date on. */
+export async function createModelPrice(actor: Actor, input: CreateModelPriceInput): Promise<PriceRow> {
+  try {
+    return await db.$transaction(async (tx) => {
+      const created = toRow(
+        await tx.modelPrice.create({
+          data: {
+            model: input.model,
+            matchPattern: input.matchPattern,
+            inputPerMillion: input.inputPerMillion,
+            outputPerMillion: input.outputPerMillion,
+            cachedInputPerMillion: input.cachedInputPerMillion,
+            effectiveFrom: input.effectiveFrom,
+          },
+        }),
+      );
+      const previous = await tx.modelPrice.findFirst({
+        where: { matchPattern: input.matchPattern, effectiveFrom: { lt: input.effectiveFrom } },
+        orderBy: { effectiveFrom: "desc" },
+      });
+      await appendAudit(tx, {
+        actor,
+        action: "model_price.create",
+        targetType: "model_price",
+        targetId: created.id,
+        before: previous ? toRow(previous) : null,
+        after: created,
+      });
+      return created;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new AppError(
+        "conflict:model_price",
+        `A price for “${input.matchPattern}” effective ${input.effectiveFrom.toISOString()} already exists; choose another effective date.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Removes a price row (e.g. a mistyped one). Costs already computed with it stay as stored. */
+export async function deleteModelPrice(actor: Actor, id: string): Promise<PriceRow> {
+  return db.$transaction(async (tx) => {
+    const existing = await tx.modelPrice.findUnique({ where: { id } });
+    if (!existing) throw new AppError("not_found:model_price", "That price no longer exists.");
+    await tx.modelPrice.delete({ where: { id } });
+    const before = toRow(existing);
+    await appendAudit(tx, { actor, action: "model_price.delete", targetType: "model_price", targetId: id, before });
+    return before;
+  });
+}
+
+/** Seeds the public list prices into an empty table (demo seed and first start); one audit event for the batch. */
+export async function seedModelPrices(tx: Tx, actor: Actor): Promise<number> {
+  if ((await tx.modelPrice.count()) > 0) return 0;
+  const { count } = await tx.modelPrice.createMany({
+    data: SEED_PRICES.map((p) => ({
+      model: p.model,
+      matchPattern: p.matchPattern,
+      inputPerMillion: p.input,
+      outputPerMillion: p.output,
+      cachedInputPerMillion: p.cachedInput,
+      effectiveFrom: SEED_PRICES_EFFECTIVE_FROM,
+    })),
+  });
+  await appendAudit(tx, {
+    actor,
+    action: "model_price.seed",
+    targetType: "model_price",
+    after: { count, effectiveFrom: SEED_PRICES_EFFECTIVE_FROM, patterns: SEED_PRICES.map((p) => p.matchPattern) },
+  });
+  return count;
+}

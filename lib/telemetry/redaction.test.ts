@@ -1,0 +1,184 @@
+import { describe, expect, it } from "vitest";
+import { builtinRule, customMarkerType, ibanValid, luhnValid, redactString, type BuiltinKind } from "./redaction-detectors";
+import { createRedactor, NO_REDACTION } from "./redaction";
+import { checkCustomPattern, checkPatternStatically, hasNestedQuantifier } from "./redaction-safety";
+
+const only = (kind: BuiltinKind) => (text: string) => redactString(text, [builtinRule(kind)]);
+
+describe("e-mail addresses", () => {
+  const redact = only("EMAIL");
+  it.each([
+    ["Please reply to jane.doe@example.com today.", "Please reply to [REDACTED:EMAIL] today."],
+    ["From: Lars Østergaard <l.oestergaard+orders@nordic-supply.co.uk>", "From: Lars Østergaard <[REDACTED:EMAIL]>"],
+    ['{"to":"ap@acme-corp.de","cc":"ops@acme-corp.de"}', '{"to":"[REDACTED:EMAIL]","cc":"[REDACTED:EMAIL]"}'],
+  ])("redacts %s", (input, expected) => {
+    expect(redact(input).text).toBe(expected);
+  });
+  it.each(["see @johndoe on Slack", "user@localhost", "version 2.3@build", "git@ without host", "price 3 @ $4.50"])("leaves %s", (input) => {
+    expect(redact(input)).toEqual({ text: input, count: 0 });
+  });
+});
+
+describe("payment card numbers", () => {
+  const redact = only("CARD");
+  it("checks Luhn", () => {
+    expect(luhnValid("4111111111111111")).toBe(true);
+    expect(luhnValid("4111111111111112")).toBe(false);
+  });
+  it.each([
+    ["card 4111 1111 1111 1111 exp 12/27", "card [REDACTED:CARD] exp 12/27"],
+    ["Mastercard 5555-5555-5555-4444", "Mastercard [REDACTED:CARD]"],
+    ["amex 378282246310005", "amex [REDACTED:CARD]"],
+    ["Discover: 6011111111111117.", "Discover: [REDACTED:CARD]."],
+  ])("redacts %s", (input, expected) => {
+    expect(redact(input)).toEqual({ text: expected, count: 1 });
+  });
+  it.each([
+    "Order 4111111111111112 shipped", // a Visa-shaped order number that fails Luhn
+    "PO number 1000000000000007", // passes Luhn but no card network issues 1…
+    "tracking 9400111899223334445566", // 22 digits: a parcel, not a card
+    "epoch ms 1732464000000", // a timestamp
+    "invoice INV-2024-000123-0045 due 2024-11-30",
+    "IBAN-like 0000 0000 0000 0000", // all zeros pass Luhn, no issuer
+  ])("leaves %s", (input) => {
+    expect(redact(input)).toEqual({ text: input, count: 0 });
+  });
+});
+
+describe("IBANs", () => {
+  const redact = only("IBAN");
+  it("checks mod-97", () => {
+    expect(ibanValid("DE89370400440532013000")).toBe(true);
+    expect(ibanValid("DE89370400440532013001")).toBe(false);
+    expect(ibanValid("GB82 WEST 1234 5698 7654 32")).toBe(true);
+  });
+  it.each([
+    ["Pay to DE89 3704 0044 0532 0130 00 by Friday", "Pay to [REDACTED:IBAN] by Friday"],
+    ["IBAN GB82WEST12345698765432.", "IBAN [REDACTED:IBAN]."],
+    ["FR1420041010050500013M02606 (Paris)", "[REDACTED:IBAN] (Paris)"],
+  ])("redacts %s", (input, expected) => {
+    expect(redact(input)).toEqual({ text: expected, count: 1 });
+  });
+  it.each(["DE89 3704 0044 0532 0130 01", "SKU AB12CDEF34567890", "GB00 0000 0000 0000 0000 00"])("leaves %s", (input) => {
+    expect(redact(input)).toEqual({ text: input, count: 0 });
+  });
+});
+
+describe("phone numbers", () => {
+  const redact = only("PHONE");
+  it.each([
+    ["call +44 20 7946 0958 now", "call [REDACTED:PHONE] now"],
+    ["Tel. +49 (0)30 1234567", "Tel. [REDACTED:PHONE]"],
+    ["US office (415) 555-0132.", "US office [REDACTED:PHONE]."],
+    ["cell 212-555-0187", "cell [REDACTED:PHONE]"],
+    ["+1.415.555.0199", "[REDACTED:PHONE]"],
+  ])("redacts %s", (input, expected) => {
+    expect(redact(input)).toEqual({ text: expected, count: 1 });
+  });
+  it.each([
+    "due 2024-11-30",
+    "amount 12,450.00 EUR",
+    "host 192.168.10.24",
+    "order 20241130-0042",
+    "version 1.2.3",
+    "delta +12.5%",
+    "invoice INV-2024-00123",
+  ])("leaves %s", (input) => {
+    expect(redact(input)).toEqual({ text: input, count: 0 });
+  });
+});
+
+describe("secrets", () => {
+  const redact = only("SECRET");
+  it.each([
+    ["key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "key [REDACTED:SECRET]"],
+    ["ANTHROPIC_API_KEY=sk-ant-api03-x7Yq2LmN9pQrS4tUvW1xYz3aBcD", "ANTHROPIC_API_KEY=[REDACTED:SECRET]"],
+    ["aws AKIAIOSFODNN7EXAMPLE", "aws [REDACTED:SECRET]"],
+    ["token ghp_16C7e42F292c6912E7710c838347Ae178B4a", "token [REDACTED:SECRET]"],
+    ["Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload123", "Authorization: Bearer [REDACTED:SECRET]"],
+    ['{"password": "Winter2024!x"}', '{"password": "[REDACTED:SECRET]"}'],
+    ["session Zx9Qm2LpR7tVb4Nc8Wd1Ke6Hf3Gj5Ys0Ua", "session [REDACTED:SECRET]"],
+  ])("redacts %s", (input, expected) => {
+    expect(redact(input).text).toBe(expected);
+  });
+  it.each([
+    "trace 4bf92f3577b34da6a3ce929d0e0e4736", // hex trace id
+    "commit 9fceb02d0ae598e95dc970b74767f19372d61af8", // git SHA
+    "id 3f2504e0-4f89-41d3-9d4a-1e3f1a5b7c9d", // UUID
+    "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "InvoiceReconciliationAgentConfigurationV2", // long identifier, not random
+    "the task-oriented skeleton outline", // 'sk' inside words
+  ])("leaves %s", (input) => {
+    expect(redact(input)).toEqual({ text: input, count: 0 });
+  });
+});
+
+describe("the redactor", () => {
+  const redactor = createRedactor({
+    enabled: true,
+    builtins: { PHONE: false },
+    custom: [{ name: "employee id", pattern: "EMP-\\d{6}", enabled: true }],
+  });
+
+  it("walks objects and arrays, replaces every match with a typed marker and counts them", () => {
+    const messages = [
+      { role: "user", parts: [{ type: "text", content: "I am EMP-004211, mail me at kim@acme.io, card 4111111111111111" }] },
+      { role: "assistant", parts: [{ type: "text", content: "Noted, call +44 20 7946 0958" }] },
+    ];
+    const { value, count } = redactor.redact(messages);
+    expect(count).toBe(3);
+    expect(value[0]!.parts[0]!.content).toBe("I am [REDACTED:EMPLOYEE_ID], mail me at [REDACTED:EMAIL], card [REDACTED:CARD]");
+    // Phone detector switched off: left as is.
+    expect(value[1]!.parts[0]!.content).toBe("Noted, call +44 20 7946 0958");
+    // The input is not modified.
+    expect(messages[0]!.parts[0]!.content).toContain("kim@acme.io");
+  });
+
+  it("keeps object keys, numbers, booleans and null", () => {
+    const { value, count } = redactor.redact({ "ops@acme.io": 1, amount: 4111111111111111, ok: true, none: null });
+    expect(value).toEqual({ "ops@acme.io": 1, amount: 4111111111111111, ok: true, none: null });
+    expect(count).toBe(0);
+  });
+
+  it("redacts inside JSON strings without breaking them", () => {
+    const args = JSON.stringify({ supplier: "billing@metalworks.pl", iban: "PL61109010140000071219812874" });
+    const { value } = redactor.redact(args);
+    expect(JSON.parse(value)).toEqual({ supplier: "[REDACTED:EMAIL]", iban: "[REDACTED:IBAN]" });
+  });
+
+  it("does nothing when switched off", () => {
+    expect(createRedactor({ enabled: false, builtins: {}, custom: [] })).toBe(NO_REDACTION);
+    expect(NO_REDACTION.redact("jane@example.com")).toEqual({ value: "jane@example.com", count: 0 });
+  });
+
+  it("names custom markers after the rule", () => {
+    expect(customMarkerType("Employee ID (HR)")).toBe("EMPLOYEE_ID_HR");
+  });
+
+  it("redacts a long string with a custom pattern in slices", () => {
+    const long = `${"filler text ".repeat(1000)}EMP-123456 ${"more ".repeat(1000)}EMP-654321`;
+    const { value, count } = redactor.redact(long);
+    expect(count).toBe(2);
+    expect(value).not.toContain("EMP-");
+  });
+});
+
+describe("custom pattern safety", () => {
+  it.each(["(a+)+$", "(\\w+\\s?)*$", "(.*)*x", "((ab)*c)+", "(x+x+)+y", "(?:\\d+)*z"])("rejects the nested repetition %s", (p) => {
+    expect(hasNestedQuantifier(p)).toBe(true);
+    expect(checkPatternStatically(p).ok).toBe(false);
+  });
+  it.each(["EMP-\\d{6}", "(?:ACME|ACM)-[A-Z]{2}\\d+", "(\\d{3}-)+\\d{4}", "[(a+)]+", "\\(a+\\)+"])("accepts %s", (p) => {
+    expect(checkPatternStatically(p)).toEqual({ ok: true });
+  });
+  it("rejects invalid and empty-matching patterns", () => {
+    expect(checkPatternStatically("([a-z")).toMatchObject({ ok: false });
+    expect(checkPatternStatically("\\d*")).toMatchObject({ ok: false });
+    expect(checkPatternStatically("x".repeat(501))).toMatchObject({ ok: false });
+  });
+  it("rejects a pattern that runs too long on adversarial input, and accepts a fast one", async () => {
+    // Exponential through alternation overlap, which the static check does not see.
+    expect(await checkCustomPattern("^(a|a)*b$")).toMatchObject({ ok: false });
+    expect(await checkCustomPattern("EMP-\\d{6}")).toEqual({ ok: true });
+  }, 10_000);
+});
