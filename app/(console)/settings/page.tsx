@@ -1,8 +1,13 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { ApiKeysSection } from "@/components/settings/api-keys-section";
+import { ModelPricesSection } from "@/components/settings/model-prices-section";
+import { RedactionSection } from "@/components/settings/redaction-section";
 import { UsersSection } from "@/components/settings/users-section";
 import { PageHeader } from "@/components/ui/page-header";
 import { listApiKeys } from "@/lib/api-keys/queries";
+import { listModelPrices } from "@/lib/spend/prices-queries";
+import { getRedactionSettings } from "@/lib/telemetry/redaction-queries";
 import { listUsers } from "@/lib/users/queries";
 import { requirePageScope } from "@/lib/session";
 
@@ -40,7 +45,45 @@ export default async function SettingsPage() {
             createdBy: k.createdBy?.email ?? null,
           }))}
         />
+        <Suspense fallback={<SectionSkeleton title="Model prices" />}>
+          <ModelPrices />
+        </Suspense>
+        <Suspense fallback={<SectionSkeleton title="Redaction" />}>
+          <Redaction />
+        </Suspense>
       </div>
     </>
   );
+}
+
+function SectionSkeleton({ title }: { title: string }) {
+  return (
+    <div className="h-48 animate-pulse rounded-lg border border-slate-200 bg-white p-5" aria-busy="true" aria-label={`Loading ${title}`}>
+      <div className="h-4 w-40 rounded bg-slate-200" />
+    </div>
+  );
+}
+
+async function ModelPrices() {
+  const prices = await listModelPrices();
+  return (
+    <ModelPricesSection
+      prices={prices.map((p) => ({
+        id: p.id,
+        model: p.model,
+        matchPattern: p.matchPattern,
+        inputPerMillion: p.inputPerMillion,
+        outputPerMillion: p.outputPerMillion,
+        cachedInputPerMillion: p.cachedInputPerMillion,
+        effectiveFrom: p.effectiveFrom.toISOString(),
+        status: p.status,
+        supersededAt: p.supersededAt?.toISOString() ?? null,
+      }))}
+    />
+  );
+}
+
+async function Redaction() {
+  const settings = await getRedactionSettings();
+  return <RedactionSection enabled={settings.enabled} builtins={settings.builtins} custom={settings.custom} />;
 }
