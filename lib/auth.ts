@@ -7,7 +7,6 @@
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
-import { appendAudit } from "@/lib/audit";
 import { authConfig } from "@/lib/auth.config";
 import { db } from "@/lib/db";
 import { oidcEnabled, readEnv } from "@/lib/env";
@@ -15,6 +14,7 @@ import { hashPassword, verifyPassword } from "@/lib/passwords";
 import { FailureLimiter } from "@/lib/rate-limit";
 import { isRole } from "@/lib/rbac";
 import { findOrProvisionOidcUser } from "@/lib/users/oidc";
+import { recordSignIn } from "@/lib/users/sign-in";
 
 const credentialsSchema = z.object({
   email: z.email().transform((e) => e.toLowerCase()),
@@ -49,16 +49,7 @@ async function authorizeCredentials(raw: unknown) {
     throw new InvalidCredentials();
   }
   failedSignIns.succeed(email);
-  await db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-    await appendAudit(tx, {
-      actor: { type: "USER", id: user.id, label: user.email },
-      action: "user.sign_in",
-      targetType: "user",
-      targetId: user.id,
-      metadata: { method: "password" },
-    });
-  });
+  await db.$transaction((tx) => recordSignIn(tx, user, "password"));
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 

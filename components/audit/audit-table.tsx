@@ -1,20 +1,9 @@
 import { Badge } from "@/components/ui/badge";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
+import type { ChainedEvent } from "@/lib/audit/chain";
 
-interface AuditRow {
-  seq: bigint;
-  occurredAt: Date;
-  actorType: string;
-  actorLabel: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  before: unknown;
-  after: unknown;
-  metadata: unknown;
-  hash: string;
-}
+type AuditRow = Omit<ChainedEvent, "actorId" | "prevHash">;
 
 const ACTOR_TONE = { USER: "blue", API_KEY: "violet", SYSTEM: "gray" } as const;
 

@@ -2,6 +2,7 @@
 import { appendAudit } from "@/lib/audit";
 import { db } from "@/lib/db";
 import type { Role } from "@/lib/rbac";
+import { recordSignIn } from "./sign-in";
 
 export async function findOrProvisionOidcUser(input: {
   subject: string;
@@ -39,14 +40,7 @@ export async function findOrProvisionOidcUser(input: {
       });
     }
     if (user.disabled) return null;
-    await tx.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-    await appendAudit(tx, {
-      actor: { type: "USER", id: user.id, label: user.email },
-      action: "user.sign_in",
-      targetType: "user",
-      targetId: user.id,
-      metadata: { method: "oidc" },
-    });
+    await recordSignIn(tx, user, "oidc");
     return user;
   });
 }
