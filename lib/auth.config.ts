@@ -33,9 +33,9 @@ export const authConfig = {
     authorized({ auth, request }) {
       const signedIn = Boolean(auth?.user);
       const isPublic = PUBLIC_PATHS.some((p) => request.nextUrl.pathname.startsWith(p));
-      if (isPublic) {
-        return signedIn ? Response.redirect(new URL("/", request.nextUrl)) : true;
-      }
+      // /login decides itself (against the database) whether the visitor is still signed in:
+      // a JWT of a since-disabled user must reach it, or /login and the console redirect in a loop.
+      if (isPublic) return true;
       return signedIn;
     },
     jwt({ token, user }) {

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+import { redirect } from "next/navigation";
 import { Button } from "@/components/ui/button";
 import { oidcEnabled, readEnv } from "@/lib/env";
+import { getCurrentUser } from "@/lib/session";
 import { signInWithOidc } from "./actions";
 import { LoginForm } from "./login-form";
 
@@ -14,6 +16,7 @@ const ERRORS: Record<string, string> = {
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const params = await searchParams;
   const callbackUrl = params.callbackUrl ?? "/";
+  if (await getCurrentUser()) redirect(callbackUrl.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/");
   const env = readEnv();
   const error = params.error ? (ERRORS[params.error] ?? "Sign-in failed. Try again.") : null;
   return (
