@@ -46,7 +46,7 @@ function iso(date: Date | null): string | null {
 }
 
 /** Creates the teams not seen before; returns name → id for all of them. */
-async function resolveTeams(tx: Tx, names: string[]): Promise<{ ids: Map<string, string>; created: string[] }> {
+export async function resolveTeams(tx: Tx, names: string[]): Promise<{ ids: Map<string, string>; created: string[] }> {
   const ids = new Map<string, string>();
   if (names.length === 0) return { ids, created: [] };
   const sorted = [...names].sort();
@@ -72,7 +72,7 @@ async function resolveTeams(tx: Tx, names: string[]): Promise<{ ids: Map<string,
 }
 
 /** Creates the agents not seen before (in their team); gives a team to known agents that had none. */
-async function resolveAgents(
+export async function resolveAgents(
   tx: Tx,
   wanted: Map<string, string | null>,
 ): Promise<{ agents: Map<string, Named>; created: string[] }> {
