@@ -55,7 +55,7 @@ function CreateKeyForm() {
       {state.status === "success" && state.data && <NewKeySecret secret={state.data.secret} name={state.data.name} />}
       <form action={action} className="grid gap-4 border-t border-slate-100 px-5 py-4 md:grid-cols-3" aria-label="Create an API key">
         <div className="space-y-3">
-          <Field label="Key name" name="name" errors={errors.name} hint="Who or what uses it, e.g. “invoice-agent prod”.">
+          <Field label="Key name" name="keyName" errors={errors.name} hint="Who or what uses it, e.g. “invoice-agent prod”.">
             {(p) => <input {...p} required maxLength={80} className={inputClass} />}
           </Field>
           <Field label="Expires after (days)" name="expiresInDays" errors={errors.expiresInDays} hint="0 = never.">

@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef } from "react";
+import { useId, useRef } from "react";
 import { Button } from "./button";
 
 /**
@@ -21,6 +21,8 @@ export function ConfirmDialog({
   pending?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // One dialog per row: each needs its own title id, or all are named after the first.
+  const titleId = useId();
   return (
     <>
       <Button variant="secondary" size="sm" onClick={() => ref.current?.showModal()} disabled={pending}>
@@ -29,10 +31,10 @@ export function ConfirmDialog({
       <dialog
         ref={ref}
         className="m-auto w-full max-w-md rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40"
-        aria-labelledby="confirm-title"
+        aria-labelledby={titleId}
       >
         <div className="p-5">
-          <h2 id="confirm-title" className="text-base font-semibold text-slate-900">
+          <h2 id={titleId} className="text-base font-semibold text-slate-900">
             {title}
           </h2>
           <div className="mt-2 text-sm text-slate-600">{body}</div>

@@ -13,7 +13,8 @@ export async function createApiKeyAction(
   try {
     const me = await requireScope("admin");
     const parsed = createApiKeySchema.safeParse({
-      name: formData.get("name"),
+      // `keyName`, not `name`: Settings has a user form whose "name" field would share the element id.
+      name: formData.get("keyName"),
       scopes: formData.getAll("scopes"),
       expiresInDays: formData.get("expiresInDays") || 0,
     });
