@@ -18,4 +18,7 @@ export async function boot(): Promise<void> {
   } catch (error) {
     console.error("[flightdeck] headless setup (INIT_*) failed:", error);
   }
+  // Periodic stall sweep (runs with no new step past their agent's threshold); safe on several instances.
+  const [{ startStallSweep }, { getDb }] = await Promise.all([import("@/lib/runs/stalls"), import("@/lib/db")]);
+  startStallSweep(getDb);
 }
