@@ -1,76 +1,187 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Suspense } from "react";
+import { AttentionRuns } from "@/components/overview/attention-runs";
+import { ToolFailures } from "@/components/overview/tool-failures";
 import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Time } from "@/components/ui/time";
 import { db } from "@/lib/db";
 import { hasScope, ROLE_LABELS } from "@/lib/rbac";
+import {
+  getAttentionCounts,
+  getFailingRuns,
+  getLoopingRuns,
+  getStalledRuns,
+  getToolFailuresByTool,
+  OVERVIEW_WINDOW_HOURS,
+} from "@/lib/runs/overview-queries";
 import { requirePageScope } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OverviewPage() {
   const user = await requirePageScope(null);
-  const [runCount, recentAudit] = await Promise.all([
-    db.run.count(),
-    hasScope(user.role, "audit:read")
-      ? db.auditEvent.findMany({ orderBy: { seq: "desc" }, take: 8, select: { seq: true, occurredAt: true, actorLabel: true, action: true, targetType: true } })
-      : Promise.resolve(null),
-  ]);
+  const canReadRuns = hasScope(user.role, "runs:read");
+  const canReadAudit = hasScope(user.role, "audit:read");
   return (
     <>
       <PageHeader
         title="Overview"
-        description={`Signed in as ${user.email} (${ROLE_LABELS[user.role]}). What needs attention across your agents.`}
+        description={`Signed in as ${user.email} (${ROLE_LABELS[user.role]}). What needs attention across your agents; times in UTC.`}
       />
+      {canReadRuns && (
+        <Suspense fallback={<Skeleton className="mb-6 h-20" />}>
+          <AttentionTiles isAdmin={hasScope(user.role, "admin")} />
+        </Suspense>
+      )}
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="lg:col-span-2">
-          {runCount === 0 ? (
-            <EmptyState title="No agent runs yet">
-              <p>
-                Point an agent’s OpenTelemetry exporter at <code>/api/otel/v1/traces</code> with an API key, and its runs, failing tool
-                calls, loops and stalls will show here.
-                {hasScope(user.role, "admin") && (
-                  <>
-                    {" "}
-                    Create a key in{" "}
-                    <Link href="/settings" className="text-brand-600 hover:underline">
-                      Settings
-                    </Link>
-                    .
-                  </>
-                )}
-              </p>
-            </EmptyState>
-          ) : (
-            <Card className="p-5 text-sm text-slate-700">{runCount.toLocaleString("en")} runs recorded.</Card>
-          )}
-        </div>
-        {recentAudit && (
-          <Card>
-            <CardHeader
-              title="Recent changes"
-              action={
-                <Link href="/audit" className="text-sm text-brand-600 hover:underline">
-                  Audit log
-                </Link>
-              }
-            />
-            <ul className="divide-y divide-slate-100 text-sm">
-              {recentAudit.map((e) => (
-                <li key={e.seq.toString()} className="px-5 py-2.5">
-                  <div className="font-mono text-xs text-slate-800">{e.action}</div>
-                  <div className="text-xs text-slate-500">
-                    {e.actorLabel} · <Time value={e.occurredAt} />
-                  </div>
-                </li>
-              ))}
-              {recentAudit.length === 0 && <li className="px-5 py-4 text-slate-500">Nothing yet.</li>}
-            </ul>
-          </Card>
+        {canReadRuns && (
+          <>
+            <Suspense fallback={<Skeleton className="h-48" />}>
+              <FailingCard />
+            </Suspense>
+            <Suspense fallback={<Skeleton className="h-48" />}>
+              <LoopingCard />
+            </Suspense>
+            <Suspense fallback={<Skeleton className="h-48" />}>
+              <StalledCard />
+            </Suspense>
+            <div className="lg:col-span-2">
+              <Suspense fallback={<Skeleton className="h-48" />}>
+                <ToolFailuresCard />
+              </Suspense>
+            </div>
+          </>
+        )}
+        {canReadAudit && (
+          <Suspense fallback={<Skeleton className="h-48" />}>
+            <RecentAudit />
+          </Suspense>
         )}
       </div>
     </>
+  );
+}
+
+function Skeleton({ className }: { className: string }) {
+  return <div className={`animate-pulse rounded-lg bg-slate-200/60 ${className}`} aria-busy="true" />;
+}
+
+async function AttentionTiles({ isAdmin }: { isAdmin: boolean }) {
+  const [counts, anyRun] = await Promise.all([getAttentionCounts(), db.run.findFirst({ select: { id: true } })]);
+  if (!anyRun) {
+    return (
+      <div className="mb-6">
+        <EmptyState title="No agent runs yet">
+          <p>
+            Point an agent’s OpenTelemetry exporter at <code>/api/otel/v1/traces</code> with an API key, and its runs, failing tool calls,
+            loops and stalls will show here.
+            {isAdmin && (
+              <>
+                {" "}
+                Create a key in{" "}
+                <Link href="/settings" className="text-brand-600 hover:underline">
+                  Settings
+                </Link>
+                .
+              </>
+            )}
+          </p>
+        </EmptyState>
+      </div>
+    );
+  }
+  const tiles = [
+    { label: `Runs, last ${OVERVIEW_WINDOW_HOURS} h`, value: counts.runs, href: "/runs", tone: "text-slate-900" },
+    { label: "Running now", value: counts.running, href: "/runs?status=RUNNING", tone: "text-brand-700" },
+    { label: `Failed, last ${OVERVIEW_WINDOW_HOURS} h`, value: counts.failed, href: "/runs?status=FAILED", tone: "text-red-700" },
+    { label: "Looping", value: counts.looping, href: "/runs?flag=loop", tone: "text-amber-700" },
+    { label: "Stalled", value: counts.stalled, href: "/runs?status=STALLED", tone: "text-amber-700" },
+  ];
+  return (
+    <div className="mb-6 grid grid-cols-2 gap-3 md:grid-cols-5" data-testid="attention-tiles">
+      {tiles.map((t) => (
+        <Link key={t.label} href={t.href} className="rounded-lg border border-slate-200 bg-white px-4 py-3 hover:border-brand-500">
+          <div className="text-xs text-slate-500">{t.label}</div>
+          <div className={`text-2xl font-semibold tabular-nums ${t.tone}`}>{t.value.toLocaleString("en-US")}</div>
+        </Link>
+      ))}
+    </div>
+  );
+}
+
+async function FailingCard() {
+  return (
+    <AttentionRuns
+      testId="failing-runs"
+      title="Failing runs"
+      description={`Failed in the last ${OVERVIEW_WINDOW_HOURS} hours.`}
+      runs={await getFailingRuns()}
+      moreHref="/runs?status=FAILED"
+      empty="No run failed recently."
+    />
+  );
+}
+
+async function LoopingCard() {
+  return (
+    <AttentionRuns
+      testId="looping-runs"
+      title="Looping runs"
+      description="Repeating the same tool call or decision."
+      runs={await getLoopingRuns()}
+      moreHref="/runs?flag=loop"
+      empty="No loops detected recently."
+    />
+  );
+}
+
+async function StalledCard() {
+  return (
+    <AttentionRuns
+      testId="stalled-runs"
+      title="Stalled runs"
+      description="Running, but no new step past the agent’s threshold."
+      runs={await getStalledRuns()}
+      moreHref="/runs?status=STALLED"
+      empty="No run is stalled."
+    />
+  );
+}
+
+async function ToolFailuresCard() {
+  return <ToolFailures rows={await getToolFailuresByTool()} hours={OVERVIEW_WINDOW_HOURS} />;
+}
+
+async function RecentAudit() {
+  const recentAudit = await db.auditEvent.findMany({
+    orderBy: { seq: "desc" },
+    take: 8,
+    select: { seq: true, occurredAt: true, actorLabel: true, action: true, targetType: true },
+  });
+  return (
+    <Card>
+      <CardHeader
+        title="Recent changes"
+        action={
+          <Link href="/audit" className="text-sm text-brand-600 hover:underline">
+            Audit log
+          </Link>
+        }
+      />
+      <ul className="divide-y divide-slate-100 text-sm">
+        {recentAudit.map((e) => (
+          <li key={e.seq.toString()} className="px-5 py-2.5">
+            <div className="font-mono text-xs text-slate-800">{e.action}</div>
+            <div className="text-xs text-slate-500">
+              {e.actorLabel} · <Time value={e.occurredAt} />
+            </div>
+          </li>
+        ))}
+        {recentAudit.length === 0 && <li className="px-5 py-4 text-slate-500">Nothing yet.</li>}
+      </ul>
+    </Card>
   );
 }
