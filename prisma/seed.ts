@@ -1,32 +1,48 @@
 /**
- * Demo data for an empty database: one user per role, then the demo
- * operations (sent through the same ingestion code agents use, once the
- * telemetry area provides it). Safe to call on every start: it does nothing
- * when users exist.
+ * Demo data for an empty database: one user per role, the model price table
+ * (public list prices), then ~400 demo agent runs of the last 30 days sent
+ * through the same ingestion code agents use. Safe to call on every start: it
+ * does nothing when users exist. Redaction stays off (no setting written).
  */
 import { appendAudit, SYSTEM_ACTOR } from "@/lib/audit";
 import { db } from "@/lib/db";
+import { sendDemo } from "@/lib/demo/send";
 import { hashPassword } from "@/lib/passwords";
+import { seedModelPrices } from "@/lib/spend/prices-service";
 import { DEMO_USERS } from "./demo-users";
+
+const SEED_ACTOR = { ...SYSTEM_ACTOR, label: "seed" };
+/** Same seed every time: every fresh install shows the same demo (at its own dates). */
+export const DEMO_SEED = 42;
+export const DEMO_RUNS = Number(process.env.FLIGHTDECK_DEMO_RUNS ?? 400);
 
 export async function seedIfEmpty(log: (line: string) => void = console.log): Promise<boolean> {
   if ((await db.user.count()) > 0) return false;
   log("empty database: seeding demo users");
-  for (const u of DEMO_USERS) {
-    const passwordHash = await hashPassword(u.password);
+  const hashes = await Promise.all(DEMO_USERS.map((u) => hashPassword(u.password)));
+  for (const [i, u] of DEMO_USERS.entries()) {
     await db.$transaction(async (tx) => {
       const user = await tx.user.create({
-        data: { email: u.email, name: u.name, role: u.role, passwordHash },
+        data: { email: u.email, name: u.name, role: u.role, passwordHash: hashes[i] },
         select: { id: true, email: true, role: true },
       });
       await appendAudit(tx, {
-        actor: { ...SYSTEM_ACTOR, label: "seed" },
+        actor: SEED_ACTOR,
         action: "user.create",
         targetType: "user",
         targetId: user.id,
         after: user,
       });
     });
+  }
+
+  const prices = await db.$transaction((tx) => seedModelPrices(tx, SEED_ACTOR));
+  log(`seeded ${prices} model prices (public list prices; check them in Settings › Model prices)`);
+
+  if (DEMO_RUNS > 0) {
+    const summary = await sendDemo({ runs: DEMO_RUNS, seed: DEMO_SEED, spansPerRequest: 1_000, actor: { ...SYSTEM_ACTOR, label: "seed: demo agents" } });
+    log(`seeded ${summary.runs} demo runs (${summary.acceptedSpans} spans) in ${(summary.elapsedMs / 1000).toFixed(1)} s`);
+    if (summary.rejectedSpans > 0) log(`demo spans rejected by ingestion: ${summary.errors.join("; ")}`);
   }
   return true;
 }

@@ -1,0 +1,127 @@
+/**
+ * The demo goes through the real ingestion into the real database and shows
+ * what it promises: a loop, a failed tool call followed by another step,
+ * unpriced steps with no cost (never $0), priced steps costed at the seeded
+ * prices, a stalled run, runs waiting for clearance; re-sending adds nothing.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { SYSTEM_ACTOR } from "@/lib/audit";
+import { db } from "@/lib/db";
+import { computeCost, loadPriceTable } from "@/lib/spend/pricing";
+import { seedModelPrices } from "@/lib/spend/prices-service";
+import { generateRuns } from "./generator";
+import { sendDemo } from "./send";
+
+const NOW = Date.now();
+const options = { runs: 20, days: 30, seed: 4242, now: NOW };
+const expected = [...generateRuns(options)];
+const traceIds = expected.map((r) => r.traceId);
+
+async function storedSteps() {
+  return db.step.findMany({ where: { traceId: { in: traceIds } }, orderBy: [{ traceId: "asc" }, { startedAt: "asc" }] });
+}
+
+beforeAll(async () => {
+  await db.$transaction((tx) => seedModelPrices(tx, { ...SYSTEM_ACTOR, label: "test" }));
+  const summary = await sendDemo({ ...options, spansPerRequest: 50 });
+  expect(summary.errors).toEqual([]);
+  expect(summary.rejectedSpans).toBe(0);
+  expect(summary.runs).toBe(20);
+}, 60_000);
+
+describe("a small demo through ingestion", () => {
+  it("stores every run and every span once", async () => {
+    const runs = await db.run.findMany({ where: { traceId: { in: traceIds } } });
+    expect(runs).toHaveLength(20);
+    const steps = await storedSteps();
+    expect(steps).toHaveLength(expected.reduce((n, r) => n + r.spans.length, 0));
+    const teams = await db.team.findMany({ where: { name: { in: ["Finance Ops", "Procurement", "Customer Support", "Operations"] } } });
+    expect(teams.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("has a looping run: the same tool with the same arguments at least four times", async () => {
+    const loopTrace = expected.find((r) => r.variant === "loop")!.traceId;
+    const calls = (await storedSteps()).filter((s) => s.traceId === loopTrace && s.kind === "TOOL_CALL");
+    const counts = new Map<string, number>();
+    for (const c of calls) {
+      const key = `${c.tool}|${JSON.stringify(c.arguments)}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    expect(Math.max(...counts.values())).toBeGreaterThanOrEqual(4);
+    expect([...counts.keys()].some((k) => k.startsWith("email.read_inbox|"))).toBe(true);
+  });
+
+  it("follows a failed tool call with another step of the same run", async () => {
+    const steps = await storedSteps();
+    const failed = steps.filter((s) => s.kind === "TOOL_CALL" && s.status === "FAILED");
+    expect(failed.length).toBeGreaterThanOrEqual(3);
+    for (const f of failed) {
+      expect(f.error).toBeTruthy();
+      const after = steps.filter((s) => s.runId === f.runId && s.startedAt > f.startedAt && s.parentSpanId !== null);
+      expect(after.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("stores the unpriced model's steps with NULL cost, marked unpriced; priced steps at the seeded price", async () => {
+    const steps = await storedSteps();
+    const unpriced = steps.filter((s) => s.model === "acme-ops-llm-13b");
+    expect(unpriced.length).toBeGreaterThan(0);
+    for (const s of unpriced) {
+      expect(s.costUsd).toBeNull();
+      expect(s.unpriced).toBe(true);
+    }
+    const priced = steps.filter((s) => s.kind === "LLM_CALL" && s.model !== "acme-ops-llm-13b");
+    expect(priced.length).toBeGreaterThan(10);
+    const table = await loadPriceTable(db);
+    for (const s of priced) {
+      expect(s.unpriced).toBe(false);
+      const price = table.find(s.model!, s.startedAt);
+      expect(price).not.toBeNull();
+      const cost = computeCost(price!, { inputTokens: s.inputTokens!, outputTokens: s.outputTokens!, cachedInputTokens: s.cachedInputTokens ?? 0 });
+      expect(Number(s.costUsd)).toBeCloseTo(cost, 9);
+      expect(cost).toBeGreaterThan(0);
+    }
+    const runs = await db.run.findMany({ where: { traceId: { in: traceIds } } });
+    const total = runs.reduce((sum, r) => sum + Number(r.costUsd), 0);
+    const stepTotal = priced.reduce((sum, s) => sum + Number(s.costUsd), 0);
+    expect(total).toBeCloseTo(stepTotal, 6);
+  });
+
+  it("leaves the stalled run and the runs awaiting clearance open; finished runs carry their outcome", async () => {
+    const byTrace = new Map((await db.run.findMany({ where: { traceId: { in: traceIds } } })).map((r) => [r.traceId, r]));
+    const stalled = byTrace.get(expected.find((r) => r.variant === "stalled")!.traceId)!;
+    expect(stalled.endedAt).toBeNull();
+    expect(NOW - stalled.lastStepAt.getTime()).toBeGreaterThan(30 * 60_000);
+    for (const run of expected.filter((r) => r.variant === "escalation_pending")) {
+      const stored = byTrace.get(run.traceId)!;
+      expect(stored.endedAt).toBeNull();
+      const escalation = await db.step.findFirst({ where: { runId: stored.id, kind: "ESCALATION" } });
+      expect(escalation?.name).toBe("escalation.request");
+    }
+    const goodTextBad = byTrace.get(expected.find((r) => r.variant === "good_text_bad_outcome")!.traceId)!;
+    expect(goodTextBad.outcome).toBe("FAILURE");
+    expect(goodTextBad.outcomeImpact).toBeTruthy();
+    const badTextGood = byTrace.get(expected.find((r) => r.variant === "bad_text_good_outcome")!.traceId)!;
+    expect(badTextGood.outcome).toBe("SUCCESS");
+  });
+
+  it("stores decisions with alternatives and messages in the GenAI shape", async () => {
+    const steps = await storedSteps();
+    const decision = steps.find((s) => s.kind === "DECISION")!;
+    expect(decision.decision).toMatchObject({ chosen: expect.any(String), rationale: expect.any(String), confidence: expect.any(Number) });
+    expect(Array.isArray((decision.decision as { alternatives: unknown }).alternatives)).toBe(true);
+    const llm = steps.find((s) => s.kind === "LLM_CALL")!;
+    expect(Array.isArray(llm.inputMessages)).toBe(true);
+    expect(llm.promptName).toBeTruthy();
+    expect(llm.promptVersion).toBeGreaterThan(0);
+  });
+
+  it("stores nothing new when the same demo is sent again", async () => {
+    const before = await db.step.count({ where: { traceId: { in: traceIds } } });
+    const costBefore = await db.run.aggregate({ where: { traceId: { in: traceIds } }, _sum: { costUsd: true } });
+    await sendDemo({ ...options, spansPerRequest: 500 });
+    expect(await db.step.count({ where: { traceId: { in: traceIds } } })).toBe(before);
+    const costAfter = await db.run.aggregate({ where: { traceId: { in: traceIds } }, _sum: { costUsd: true } });
+    expect(Number(costAfter._sum.costUsd)).toBeCloseTo(Number(costBefore._sum.costUsd), 9);
+  });
+});
