@@ -90,3 +90,11 @@ test("the all-scope INIT_API_KEY passes any scope check", async ({ request, init
   expect(response.status()).toBe(200);
   expect(await response.json()).toMatchObject({ key: { name: "INIT_API_KEY", scopes: ["admin"] }, requiredScopeGranted: true });
 });
+
+test("the public OpenAPI document describes whoami and health", async ({ request }) => {
+  const response = await request.get("/api/v1/openapi.json");
+  expect(response.status()).toBe(200);
+  const doc = (await response.json()) as { paths: Record<string, { get?: { responses?: Record<string, unknown>; security?: unknown[] } }> };
+  expect(Object.keys(doc.paths["/api/v1/whoami"]?.get?.responses ?? {})).toEqual(["200", "400", "401", "403"]);
+  expect(doc.paths["/api/health"]?.get?.security).toEqual([]);
+});
