@@ -180,15 +180,15 @@ export function* demoBatches(options: DemoOptions, spansPerRequest = 500): Gener
     return batch;
   };
   for (const run of generateRuns(options)) {
-    for (const span of run.spans) {
-      const key = run.resource["service.name"];
+    const key = run.resource["service.name"];
+    for (const [i, span] of run.spans.entries()) {
       let group = groups.get(key);
       if (!group) groups.set(key, (group = { resource: run.resource, spans: [] }));
       group.spans.push(span);
       count += 1;
+      if (i === run.spans.length - 1) runsCompleted += 1;
       if (count >= spansPerRequest) yield flush();
     }
-    runsCompleted += 1;
   }
   if (count > 0) yield flush();
 }

@@ -152,9 +152,13 @@ export class RunBuilder {
             finish_reason: "tool_calls",
           },
     ];
-    const inputTokens = tokensOf(call.system) + tokensOf(call.user) + (call.contextTokens ?? 0);
+    // Every call also carries the agent's tool definitions and few-shot examples (which prompt caching serves).
+    const toolSchemaTokens = this.rng.around(1_400, 300, 600);
+    const inputTokens = tokensOf(call.system) + tokensOf(call.user) + (call.contextTokens ?? 0) + toolSchemaTokens;
     const outputText = typeof call.output === "string" ? call.output : JSON.stringify(call.output.toolCall);
-    const outputTokens = tokensOf(outputText) + this.rng.int(0, 40);
+    // Reasoning models bill hidden reasoning tokens as output.
+    const reasoningTokens = /^o\d/.test(call.model.request) ? this.rng.around(700, 350, 64) : 0;
+    const outputTokens = tokensOf(outputText) + this.rng.int(0, 40) + reasoningTokens;
     const cached = call.cachedShare ? Math.floor(inputTokens * call.cachedShare) : 0;
     const attributes: Record<string, DemoAttr> = {
       "gen_ai.operation.name": "chat",

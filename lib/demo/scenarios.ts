@@ -170,7 +170,7 @@ const invoiceFlow: Flow = ({ rng, run, variant, progress }) => {
     prompt,
     system: "You reconcile supplier invoices with purchase orders and goods receipts. Differences up to 5% (freight, rounding) may be adjusted; above that, ask for clearance.",
     user: `Invoice ${invoice}: EUR ${money(invoiceAmount)}. PO ${po}: EUR ${money(poAmount)}, goods receipt complete. Reconcile.`,
-    contextTokens: rng.around(2_400, 600, 600),
+    contextTokens: rng.around(5_200, 1_500, 1_500),
     cachedShare: rng.chance(0.6) ? 0.6 : 0,
     output: good
       ? delta === 0
@@ -283,7 +283,7 @@ const supplierFlow: Flow = ({ rng, run, variant, progress }) => {
     prompt,
     system: "You negotiate delivery dates with suppliers by e-mail on behalf of procurement. Be polite and precise; never commit to price changes.",
     user: `Supplier mail:\n${supplierMail}\nDecision: ${chosen}. Draft the reply.`,
-    contextTokens: rng.around(1_200, 300, 300),
+    contextTokens: rng.around(2_800, 900, 600),
     cachedShare: rng.chance(0.5) ? 0.4 : 0,
     output: reply,
     temperature: 0.4,
@@ -459,7 +459,7 @@ const kpiFlow: Flow = ({ rng, run, variant, progress }) => {
       prompt,
       system: "You are an SRE assistant. Decide whether a KPI deviation needs an incident, and which corrective action is safe.",
       user: `${kpi.metric}=${value}${kpi.unit} (baseline ${kpi.normal}). Recent deploys: ${kpi.service} v${rng.int(40, 60)}.${rng.int(0, 9)} 25 min ago.`,
-      contextTokens: rng.around(2_000, 400, 600),
+      contextTokens: rng.around(5_000, 1_500, 1_500),
       output: { toolCall: { name: "deploys.diff", arguments: { service: kpi.service, last: 2 } } },
     });
     run.tool("deploys.diff", { service: kpi.service, last: 2 }, { result: { changedFiles: rng.int(3, 40) } }, rng.int(500, 2_000));
@@ -484,7 +484,7 @@ const kpiFlow: Flow = ({ rng, run, variant, progress }) => {
     prompt,
     system: "You are an SRE assistant. Decide whether a KPI deviation needs an incident, and which corrective action is safe.",
     user: `${kpi.metric}=${variant === "wrong_inference" ? "no data" : `${value}${kpi.unit}`} (baseline ${kpi.normal}). Recent deploys: ${kpi.service} 25 min ago.`,
-    contextTokens: rng.around(2_600, 500, 800),
+    contextTokens: rng.around(6_400, 2_000, 1_500),
     cachedShare: rng.chance(0.4) ? 0.3 : 0,
     output:
       variant === "bad_text_good_outcome"

@@ -1,5 +1,8 @@
-/** Model prices: the audited domain functions behind Settings › Model prices and POST /api/v1/model-prices. */
-import "server-only";
+/**
+ * Model prices: the audited domain functions behind Settings › Model prices
+ * and POST /api/v1/model-prices. No `server-only` guard: the seed and the
+ * demo CLI (plain Node) call `seedModelPrices` too.
+ */
 import { appendAudit, type Actor } from "@/lib/audit";
 import { db, type Tx } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
