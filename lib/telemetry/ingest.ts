@@ -12,7 +12,7 @@ import { db, type Tx } from "@/lib/db";
 import { analyzeRuns } from "@/lib/runs/analysis";
 import { mapSpan } from "./mapping";
 import { decodeOtlpJson, type OtlpSpan } from "./otlp";
-import { storeSteps, type StoreResult } from "./store";
+import { applySpendRollup, EMPTY_STORE_RESULT, storeSteps, type StoreResult } from "./store";
 import type { Rejection, StepDraft } from "./types";
 
 export interface IngestResult {
@@ -46,12 +46,15 @@ export function summariseRejections(rejections: Rejection[], noun = "span"): str
 }
 
 /**
- * Stores already-mapped steps in the caller's transaction, then runs the run
- * analysis. The caller appends the audit event last.
+ * Stores already-mapped steps in the caller's transaction, runs the run
+ * analysis, then adds to the spend rollup (its shared rows are locked until
+ * commit, so as late as possible). The caller appends the audit event last.
  */
-export async function storeAndAnalyze(tx: Tx, steps: StepDraft[]): Promise<StoreResult> {
-  const result = await storeSteps(tx, steps);
-  if (result.runIds.length) await analyzeRuns(tx, result.runIds);
+export async function storeAndAnalyze(tx: Tx, steps: StepDraft[], extraRunIds: string[] = []): Promise<StoreResult> {
+  const result = steps.length ? await storeSteps(tx, steps) : EMPTY_STORE_RESULT;
+  const runIds = [...new Set([...result.runIds, ...extraRunIds])];
+  if (runIds.length) await analyzeRuns(tx, runIds);
+  await applySpendRollup(tx, result.spend);
   return result;
 }
 
@@ -67,9 +70,7 @@ export async function ingestSpans(actor: Actor, spans: OtlpSpan[], source: "otlp
   });
 
   const stored = await db.$transaction(async (tx) => {
-    const result = steps.length
-      ? await storeAndAnalyze(tx, steps)
-      : { stored: 0, duplicates: 0, runIds: [], createdTeams: [], createdAgents: [] };
+    const result = await storeAndAnalyze(tx, steps);
     await appendAudit(tx, {
       actor,
       action: "telemetry.ingest",

@@ -11,7 +11,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { analyzeRuns } from "@/lib/runs/analysis";
 import { INGEST_TRANSACTION } from "./ingest";
 import { nativeBatchSchema, nativeEvaluationSchema, nativeRunSchema, nativeStepSchema, type NativeEvaluation, type NativeRun, type NativeStep } from "./schemas";
-import { resolveAgents, resolveTeams, storeSteps } from "./store";
+import { applySpendRollup, EMPTY_STORE_RESULT, resolveAgents, resolveTeams, storeSteps } from "./store";
 import type { JsonValue, StepDraft } from "./types";
 
 export interface NativeItemError {
@@ -175,13 +175,12 @@ export async function ingestNativeBatch(actor: Actor, body: unknown): Promise<Na
 
   const outcome = await db.$transaction(async (tx) => {
     // Steps first, then run items: what a run item states explicitly (name, status…) wins over what its root step implies.
-    const stepResult = steps.length
-      ? await storeSteps(tx, steps.map((s) => toDraft(s.value)))
-      : { stored: 0, duplicates: 0, runIds: [], createdAgents: [], createdTeams: [] };
+    const stepResult = steps.length ? await storeSteps(tx, steps.map((s) => toDraft(s.value))) : EMPTY_STORE_RESULT;
     const runResult = await upsertRuns(tx, runs.map((r) => r.value));
     const evaluationResult = await insertEvaluations(tx, evaluations, errors);
     const runIds = [...new Set([...runResult.runIds, ...stepResult.runIds, ...evaluationResult.runIds])];
     if (runIds.length) await analyzeRuns(tx, runIds);
+    await applySpendRollup(tx, stepResult.spend);
     const counts = {
       accepted: { runs: runs.length, steps: steps.length, evaluations: evaluationResult.count },
       storedSteps: stepResult.stored,

@@ -3,9 +3,9 @@
  * spend rollup, inside the caller's transaction, with bulk `unnest` SQL.
  *
  * Correct under real delivery:
- * - Steps are inserted with `ON CONFLICT ("traceId","spanId") DO NOTHING`, and
- *   run totals and spend are computed in the same statement from the rows that
- *   were actually inserted: a re-sent span is stored and counted once.
+ * - Steps are inserted with `ON CONFLICT ("traceId","spanId") DO NOTHING`; run
+ *   totals (same statement) and the spend rollup are computed from the rows
+ *   that were actually inserted: a re-sent span is stored and counted once.
  * - Runs are upserted with additive totals and LEAST/GREATEST times, so
  *   children before parents, or one trace spread over many requests and app
  *   instances, end in the same run as one ordered batch. The upsert locks the
@@ -29,6 +29,57 @@ export interface StoreResult {
   runIds: string[];
   createdTeams: string[];
   createdAgents: string[];
+  /** The spend rollup increments of the stored steps; apply with `applySpendRollup` just before the audit event. */
+  spend: SpendRow[];
+}
+
+interface SpendKey {
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  teamId: string;
+  agentId: string;
+  model: string;
+  promptName: string;
+  promptVersion: number;
+}
+
+export interface SpendRow extends SpendKey {
+  calls: number;
+  unpricedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  costUsd: number;
+}
+
+export const EMPTY_STORE_RESULT: StoreResult = { stored: 0, duplicates: 0, runIds: [], createdTeams: [], createdAgents: [], spend: [] };
+
+/**
+ * Adds the increments to SpendDaily. Its rows are shared by every request of a
+ * day, team, agent and model, so an upsert holds their locks until commit:
+ * run it last before the audit event (which serialises commits anyway), and
+ * in key order so concurrent requests cannot deadlock.
+ */
+export async function applySpendRollup(tx: Tx, rows: SpendRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const sorted = [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  const col = <T>(f: (r: SpendRow) => T) => sorted.map(f);
+  await tx.$executeRaw`
+    INSERT INTO "SpendDaily" (day, "teamId", "agentId", model, "promptName", "promptVersion", calls, "unpricedCalls",
+                              "inputTokens", "outputTokens", "cachedInputTokens", "costUsd")
+    SELECT * FROM unnest(
+      ${col((r) => r.day)}::date[], ${col((r) => r.teamId)}::text[], ${col((r) => r.agentId)}::text[], ${col((r) => r.model)}::text[],
+      ${col((r) => r.promptName)}::text[], ${col((r) => r.promptVersion)}::int4[], ${col((r) => r.calls)}::int4[],
+      ${col((r) => r.unpricedCalls)}::int4[], ${col((r) => r.inputTokens)}::int8[], ${col((r) => r.outputTokens)}::int8[],
+      ${col((r) => r.cachedInputTokens)}::int8[], ${col((r) => r.costUsd.toFixed(9))}::numeric[]
+    )
+    ON CONFLICT (day, "teamId", "agentId", model, "promptName", "promptVersion") DO UPDATE SET
+      calls = "SpendDaily".calls + EXCLUDED.calls,
+      "unpricedCalls" = "SpendDaily"."unpricedCalls" + EXCLUDED."unpricedCalls",
+      "inputTokens" = "SpendDaily"."inputTokens" + EXCLUDED."inputTokens",
+      "outputTokens" = "SpendDaily"."outputTokens" + EXCLUDED."outputTokens",
+      "cachedInputTokens" = "SpendDaily"."cachedInputTokens" + EXCLUDED."cachedInputTokens",
+      "costUsd" = "SpendDaily"."costUsd" + EXCLUDED."costUsd"`;
 }
 
 interface Named {
@@ -122,7 +173,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[]): Promise<StoreResul
     seen.add(key);
     return true;
   });
-  if (steps.length === 0) return { stored: 0, duplicates: input.length, runIds: [], createdTeams: [], createdAgents: [] };
+  if (steps.length === 0) return { stored: 0, duplicates: input.length, spend: [], runIds: [], createdTeams: [], createdAgents: [] };
 
   // One row per trace, as one ordered batch would give: the root span (no parent) names the run and ends it.
   interface RunRow {
@@ -326,33 +377,31 @@ export async function storeSteps(tx: Tx, input: StepDraft[]): Promise<StoreResul
     cols.spendAgentId.push(agentOf(agentName)?.id ?? "");
   }
 
-  const [counts] = await tx.$queryRaw<{ stored: number }[]>`
-    WITH src AS (
-      SELECT * FROM unnest(
-        ${cols.id}::text[], ${cols.runId}::text[], ${cols.traceId}::text[], ${cols.spanId}::text[], ${cols.parentSpanId}::text[],
-        ${cols.kind}::text[], ${cols.name}::text[], ${cols.status}::text[], ${cols.error}::text[],
-        ${cols.startedAt}::timestamp(3)[], ${cols.endedAt}::timestamp(3)[], ${cols.model}::text[], ${cols.provider}::text[],
-        ${cols.inputTokens}::int4[], ${cols.outputTokens}::int4[], ${cols.cachedInputTokens}::int4[],
-        ${cols.costUsd}::numeric[], ${cols.unpriced}::bool[], ${cols.promptName}::text[], ${cols.promptVersion}::int4[],
-        ${cols.tool}::text[], ${cols.arguments}::jsonb[], ${cols.result}::jsonb[], ${cols.decision}::jsonb[],
-        ${cols.inputMessages}::jsonb[], ${cols.outputMessages}::jsonb[], ${cols.attributes}::jsonb[], ${cols.redactions}::int4[],
-        ${cols.billable}::bool[], ${cols.spendTeamId}::text[], ${cols.spendAgentId}::text[]
-      ) AS s(id, "runId", "traceId", "spanId", "parentSpanId", kind, name, status, error, "startedAt", "endedAt", model, provider,
-             "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", unpriced, "promptName", "promptVersion", tool,
-             arguments, result, decision, "inputMessages", "outputMessages", attributes, redactions, billable, "spendTeamId", "spendAgentId")
-    ),
-    ins AS (
+  // Steps and run totals in one statement. Totals come from RETURNING: only rows really inserted count.
+  // "Billable" in SQL is the same rule as isBillable(): LLM calls, and other non-AGENT steps with a cost.
+  const inserted = await tx.$queryRaw<{ id: string }[]>`
+    WITH ins AS (
       INSERT INTO "Step" (id, "runId", "traceId", "spanId", "parentSpanId", kind, name, status, error, "startedAt", "endedAt",
                           model, provider, "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", unpriced, "promptName",
                           "promptVersion", tool, arguments, result, decision, "inputMessages", "outputMessages", attributes, redactions)
       SELECT id, "runId", "traceId", "spanId", "parentSpanId", kind::"StepKind", name, status::"StepStatus", error, "startedAt",
              "endedAt", model, provider, "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", unpriced, "promptName",
              "promptVersion", tool, arguments, result, decision, "inputMessages", "outputMessages", attributes, redactions
-      FROM src
+      FROM unnest(
+        ${cols.id}::text[], ${cols.runId}::text[], ${cols.traceId}::text[], ${cols.spanId}::text[], ${cols.parentSpanId}::text[],
+        ${cols.kind}::text[], ${cols.name}::text[], ${cols.status}::text[], ${cols.error}::text[],
+        ${cols.startedAt}::timestamp(3)[], ${cols.endedAt}::timestamp(3)[], ${cols.model}::text[], ${cols.provider}::text[],
+        ${cols.inputTokens}::int4[], ${cols.outputTokens}::int4[], ${cols.cachedInputTokens}::int4[],
+        ${cols.costUsd}::numeric[], ${cols.unpriced}::bool[], ${cols.promptName}::text[], ${cols.promptVersion}::int4[],
+        ${cols.tool}::text[], ${cols.arguments}::jsonb[], ${cols.result}::jsonb[], ${cols.decision}::jsonb[],
+        ${cols.inputMessages}::jsonb[], ${cols.outputMessages}::jsonb[], ${cols.attributes}::jsonb[], ${cols.redactions}::int4[]
+      ) AS s(id, "runId", "traceId", "spanId", "parentSpanId", kind, name, status, error, "startedAt", "endedAt", model, provider,
+             "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", unpriced, "promptName", "promptVersion", tool,
+             arguments, result, decision, "inputMessages", "outputMessages", attributes, redactions)
       ON CONFLICT ("traceId", "spanId") DO NOTHING
-      RETURNING "traceId", "spanId"
+      RETURNING id, "runId", kind, status, "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", unpriced,
+                (kind = 'LLM_CALL' OR ("costUsd" IS NOT NULL AND kind <> 'AGENT')) AS billable
     ),
-    fresh AS (SELECT src.* FROM src JOIN ins USING ("traceId", "spanId")),
     run_totals AS (
       UPDATE "Run" r SET
         "inputTokens" = r."inputTokens" + t.input_tokens,
@@ -373,34 +422,40 @@ export async function storeSteps(tx: Tx, input: StepDraft[]): Promise<StoreResul
           (COUNT(*) FILTER (WHERE status = 'FAILED'))::int AS failed,
           (COUNT(*) FILTER (WHERE unpriced))::int AS unpriced,
           BOOL_OR(kind = 'TOOL_CALL' AND status = 'FAILED') AS tool_failure
-        FROM fresh GROUP BY "runId"
+        FROM ins GROUP BY "runId"
       ) t
       WHERE r.id = t."runId"
-      RETURNING r.id
-    ),
-    spend AS (
-      INSERT INTO "SpendDaily" (day, "teamId", "agentId", model, "promptName", "promptVersion", calls, "unpricedCalls",
-                                "inputTokens", "outputTokens", "cachedInputTokens", "costUsd")
-      SELECT "startedAt"::date, "spendTeamId", "spendAgentId", COALESCE(model, ''), COALESCE("promptName", ''),
-             COALESCE("promptVersion", 0), COUNT(*), COUNT(*) FILTER (WHERE unpriced), COALESCE(SUM("inputTokens"), 0),
-             COALESCE(SUM("outputTokens"), 0), COALESCE(SUM("cachedInputTokens"), 0), COALESCE(SUM("costUsd"), 0)
-      FROM fresh WHERE billable
-      GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-      ON CONFLICT (day, "teamId", "agentId", model, "promptName", "promptVersion") DO UPDATE SET
-        calls = "SpendDaily".calls + EXCLUDED.calls,
-        "unpricedCalls" = "SpendDaily"."unpricedCalls" + EXCLUDED."unpricedCalls",
-        "inputTokens" = "SpendDaily"."inputTokens" + EXCLUDED."inputTokens",
-        "outputTokens" = "SpendDaily"."outputTokens" + EXCLUDED."outputTokens",
-        "cachedInputTokens" = "SpendDaily"."cachedInputTokens" + EXCLUDED."cachedInputTokens",
-        "costUsd" = "SpendDaily"."costUsd" + EXCLUDED."costUsd"
-      RETURNING 1
     )
-    SELECT (SELECT COUNT(*) FROM ins)::int AS stored, (SELECT COUNT(*) FROM run_totals)::int AS runs,
-           (SELECT COUNT(*) FROM spend)::int AS spend_rows`;
-  const stored = counts?.stored ?? 0;
+    SELECT id FROM ins`;
+  const stored = inserted.length;
+
+  // The spend rollup of the inserted billable steps, per day, team, agent, model and prompt version.
+  const insertedIds = new Set(inserted.map((r) => r.id));
+  const spend = new Map<string, SpendRow>();
+  cols.id.forEach((id, i) => {
+    if (!cols.billable[i] || !insertedIds.has(id)) return;
+    const key: SpendKey = {
+      day: cols.startedAt[i]!.slice(0, 10),
+      teamId: cols.spendTeamId[i]!,
+      agentId: cols.spendAgentId[i]!,
+      model: cols.model[i] ?? "",
+      promptName: cols.promptName[i] ?? "",
+      promptVersion: cols.promptVersion[i] ?? 0,
+    };
+    const k = JSON.stringify(key);
+    const row = spend.get(k) ?? { ...key, calls: 0, unpricedCalls: 0, inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 };
+    row.calls += 1;
+    if (cols.unpriced[i]) row.unpricedCalls += 1;
+    row.inputTokens += cols.inputTokens[i] ?? 0;
+    row.outputTokens += cols.outputTokens[i] ?? 0;
+    row.cachedInputTokens += cols.cachedInputTokens[i] ?? 0;
+    row.costUsd += Number(cols.costUsd[i] ?? 0);
+    spend.set(k, row);
+  });
   return {
     stored,
     duplicates: input.length - stored,
+    spend: [...spend.values()],
     runIds: upserted.map((r) => r.id),
     createdTeams: teams.created,
     createdAgents: agents.created,
