@@ -176,3 +176,11 @@ describe("OTLP/JSON batches", () => {
     expect(batches.slice(0, -1).every((b) => b.spans === 200)).toBe(true);
   });
 });
+
+describe("ids across days", () => {
+  it("keeps the trace ids and root span ids of a seed when `now` moves", () => {
+    const later = [...generateRuns({ ...options, now: NOW + 3 * 24 * 3600_000 + 17 * 60_000 })];
+    const key = (r: DemoRun) => `${r.traceId}:${r.spans.find((s) => s.parentSpanId === null)?.spanId ?? ""}`;
+    expect(new Set(later.map(key))).toEqual(new Set(runs.map(key)));
+  });
+});

@@ -99,14 +99,17 @@ export function planRuns(options: DemoOptions): RunPlan[] {
   const to = now - 45 * MINUTE;
   const plans: RunPlan[] = [];
   for (let index = 0; index < options.runs; index++) {
+    // The main stream picks only what does not depend on `now`, so a seed gives the same trace ids on any day.
     const variant = index < GUARANTEED_VARIANTS.length ? GUARANTEED_VARIANTS[index]! : rng.weighted(VARIANT_WEIGHTS);
     const agent = pickAgent(rng, variant);
+    const runSeed = rng.uint32();
+    const when = new Rng(runSeed ^ 0x5bd1e995);
     let startMs: number;
     // A stall is visible only some time after the last span; a pending clearance is recent.
-    if (variant === "stalled") startMs = now - rng.int(40, 150) * MINUTE;
-    else if (variant === "escalation_pending") startMs = now - rng.int(3, 25) * MINUTE;
-    else startMs = plausibleStart(rng, agent, from, Math.max(from + MINUTE, to));
-    plans.push({ index, agent, variant, startMs, seed: rng.uint32() });
+    if (variant === "stalled") startMs = now - when.int(40, 150) * MINUTE;
+    else if (variant === "escalation_pending") startMs = now - when.int(3, 25) * MINUTE;
+    else startMs = plausibleStart(when, agent, from, Math.max(from + MINUTE, to));
+    plans.push({ index, agent, variant, startMs, seed: runSeed });
   }
   return plans.sort((a, b) => a.startMs - b.startMs || a.index - b.index);
 }
@@ -115,10 +118,12 @@ export function buildRun(plan: RunPlan, options: DemoOptions): DemoRun {
   const now = options.now ?? Date.now();
   const days = options.days ?? DEFAULT_DAYS;
   const rng = new Rng(plan.seed);
+  // Ids come from a stream of their own: the n-th span of a run keeps its id even if the content differs a little.
+  const ids = new Rng(plan.seed ^ 0x27d4eb2f);
   const agent = AGENTS[plan.agent];
-  const traceId = rng.hex(16);
-  const conversationId = `conv_${rng.hex(6)}`;
-  const builder = new RunBuilder(rng, agent, traceId, plan.startMs, conversationId, `${plan.agent}:${plan.variant}`);
+  const traceId = ids.hex(16);
+  const conversationId = `conv_${ids.hex(6)}`;
+  const builder = new RunBuilder(rng, ids, agent, traceId, plan.startMs, conversationId, `${plan.agent}:${plan.variant}`);
   const progress = Math.min(1, Math.max(0, 1 - (now - plan.startMs) / (days * 24 * 60 * MINUTE)));
   FLOWS[plan.agent]({ rng, run: builder, variant: plan.variant, progress });
 

@@ -84,6 +84,7 @@ export class RunBuilder {
 
   constructor(
     private readonly rng: Rng,
+    private readonly ids: Rng,
     readonly agent: AgentDef,
     readonly traceId: string,
     startMs: number,
@@ -93,7 +94,7 @@ export class RunBuilder {
     this.clock = startMs;
     this.root = {
       traceId,
-      spanId: rng.hex(8),
+      spanId: ids.hex(8),
       parentSpanId: null,
       name: `invoke_agent ${agent.name}`,
       kind: 1,
@@ -124,7 +125,7 @@ export class RunBuilder {
     this.wait(this.rng.int(15, 400));
     const span: DemoSpan = {
       traceId: this.traceId,
-      spanId: this.rng.hex(8),
+      spanId: this.ids.hex(8),
       parentSpanId: this.root.spanId,
       name,
       kind,
