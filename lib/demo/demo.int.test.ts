@@ -4,11 +4,13 @@
  * unpriced steps with no cost (never $0), priced steps costed at the seeded
  * prices, a stalled run, runs waiting for clearance; re-sending adds nothing.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { SYSTEM_ACTOR } from "@/lib/audit";
-import { db } from "@/lib/db";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { db, disconnectDb } from "@/lib/db";
+import { SEED_PRICES } from "@/lib/spend/prices-seed";
 import { computeCost, loadPriceTable } from "@/lib/spend/pricing";
-import { seedModelPrices } from "@/lib/spend/prices-service";
+import { DEMO_RUNS, seedIfEmpty } from "@/prisma/seed";
+import { ensureDatabase } from "@/scripts/lib/embedded-postgres";
+import { migrateDeploy } from "@/scripts/lib/prisma-cli";
 import { generateRuns } from "./generator";
 import { sendDemo } from "./send";
 
@@ -16,18 +18,46 @@ const NOW = Date.now();
 const options = { runs: 20, days: 30, seed: 4242, now: NOW };
 const expected = [...generateRuns(options)];
 const traceIds = expected.map((r) => r.traceId);
+let seedSeconds = 0;
 
 async function storedSteps() {
   return db.step.findMany({ where: { traceId: { in: traceIds } }, orderBy: [{ traceId: "asc" }, { startedAt: "asc" }] });
 }
 
+// A database of its own: the demo's agents, teams and prices would change what other test files expect.
+const DEMO_DATABASE = "flightdeck_demo_test";
+
 beforeAll(async () => {
-  await db.$transaction((tx) => seedModelPrices(tx, { ...SYSTEM_ACTOR, label: "test" }));
+  const adminUrl = new URL(inject("adminDatabaseUrl"));
+  await ensureDatabase(adminUrl.toString(), DEMO_DATABASE, { fresh: true });
+  adminUrl.pathname = `/${DEMO_DATABASE}`;
+  await migrateDeploy(adminUrl.toString(), true);
+  await disconnectDb();
+  process.env.DATABASE_URL = adminUrl.toString();
+
+  // The whole demo seed of a fresh install, timed: it runs on every first start.
+  const started = performance.now();
+  expect(await seedIfEmpty(() => {})).toBe(true);
+  seedSeconds = (performance.now() - started) / 1000;
+
   const summary = await sendDemo({ ...options, spansPerRequest: 50 });
   expect(summary.errors).toEqual([]);
   expect(summary.rejectedSpans).toBe(0);
   expect(summary.runs).toBe(20);
 }, 60_000);
+
+describe("the demo seed of an empty database", () => {
+  it("creates the demo users, the price table and the demo runs, fast", async () => {
+    expect(await db.user.count()).toBe(5);
+    expect(await db.modelPrice.count()).toBe(SEED_PRICES.length);
+    expect(await db.run.count({ where: { traceId: { notIn: traceIds } } })).toBe(DEMO_RUNS);
+    expect(await db.step.count({ where: { unpriced: true } })).toBeGreaterThan(0);
+    expect(Number((await db.run.aggregate({ _sum: { costUsd: true } }))._sum.costUsd)).toBeGreaterThan(0);
+    expect(await db.setting.findUnique({ where: { key: "redaction.enabled" } })).toBeNull();
+    expect(seedSeconds).toBeLessThan(20);
+    expect(await seedIfEmpty(() => {})).toBe(false);
+  });
+});
 
 describe("a small demo through ingestion", () => {
   it("stores every run and every span once", async () => {
