@@ -21,6 +21,7 @@ declare module "oidc-provider" {
     pkce?: { required?: (ctx: unknown, client: unknown) => boolean };
     claims?: Record<string, string[]>;
     cookies?: { keys?: string[] };
+    ttl?: Record<string, number>;
     features?: { devInteractions?: { enabled: boolean } };
     findAccount?: (ctx: unknown, id: string) => Promise<Account | undefined>;
   }

@@ -39,6 +39,8 @@ const configuration: Configuration = {
   pkce: { required: () => true },
   claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
   cookies: { keys: ["e2e-oidc-cookie-key-0123456789"] },
+  // Explicit lifetimes (seconds): the defaults work but log a notice for each artifact.
+  ttl: { AccessToken: 3600, AuthorizationCode: 600, Grant: 86_400, IdToken: 3600, Interaction: 3600, Session: 86_400 },
   features: { devInteractions: { enabled: true } },
   async findAccount(_ctx, id) {
     const email = id.trim().toLowerCase();
