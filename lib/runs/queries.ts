@@ -111,8 +111,12 @@ function baseConditions(filter: RunFilter): Prisma.Sql[] {
   if (filter.to) where.push(Prisma.sql`r."startedAt" < ${filterInstant(filter.to, true)}`);
   if (filter.q) {
     const pattern = likePattern(filter.q);
+    // Error messages are those of failed steps: listing every kind lets the (kind, status, startedAt)
+    // index find the few failed steps on any PostgreSQL (18 would skip-scan it anyway).
     where.push(Prisma.sql`(r.name ILIKE ${pattern} OR r."traceId" = ${filter.q.toLowerCase()} OR r.id = ${filter.q}
-      OR EXISTS (SELECT 1 FROM "Step" s WHERE s."runId" = r.id AND s.error ILIKE ${pattern}))`);
+      OR r.id IN (SELECT s."runId" FROM "Step" s
+        WHERE s.kind IN ('LLM_CALL', 'TOOL_CALL', 'DECISION', 'STATE_TRANSITION', 'AGENT', 'ESCALATION', 'OTHER')
+          AND s.status = 'FAILED' AND s.error ILIKE ${pattern}))`);
   }
   return where;
 }
