@@ -23,6 +23,8 @@ test("an admin adds model prices with effective dates; the API resolves models w
   await form.getByLabel("Input $ / 1M tokens").evaluate((el) => el.removeAttribute("min"));
   await form.getByRole("button", { name: "Add price" }).click();
   await expect(form.getByText("Input price cannot be negative.")).toBeVisible();
+  // What was typed stays to be corrected.
+  await expect(form.getByLabel("Match pattern")).toHaveValue(`${family}*`);
 
   await form.getByLabel("Model", { exact: true }).fill("E2E model");
   await form.getByLabel("Match pattern").fill(`${family}*`);
@@ -70,11 +72,12 @@ test("an admin switches redaction on, is refused a runaway pattern, adds a custo
   await form.getByLabel("Pattern (JavaScript regular expression)").fill("(\\w+\\s?)+$");
   await form.getByRole("button", { name: "Add rule" }).click();
   await expect(form.getByText(/exponential time/)).toBeVisible();
+  await expect(form.getByLabel("Rule name")).toHaveValue(ruleName);
 
-  await form.getByLabel("Rule name").fill(ruleName);
   await form.getByLabel("Pattern (JavaScript regular expression)").fill("EMP-\\d{6}");
   await form.getByRole("button", { name: "Add rule" }).click();
   await expect(form.getByRole("status")).toContainText(`Added the rule “${ruleName}”.`);
+  await expect(form.getByLabel("Rule name")).toHaveValue("");
   const row = page.getByTestId(`redaction-rule-${ruleName}`);
   await expect(row).toContainText("EMP-\\d{6}");
   await expect(row).toContainText(`[REDACTED:${ruleName.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}]`);

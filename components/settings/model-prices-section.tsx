@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useRef, useTransition } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
@@ -89,11 +89,30 @@ function PriceTable({ prices, caption }: { prices: PriceItem[]; caption: string 
   );
 }
 
+/**
+ * Submits through the action without React's automatic form reset, so a
+ * refused entry stays in the fields to be corrected; cleared after success.
+ */
+function useKeepInputOnError(dispatch: (formData: FormData) => void, state: ActionState) {
+  const ref = useRef<HTMLFormElement>(null);
+  const [, startTransition] = useTransition();
+  useEffect(() => {
+    if (state.status === "success") ref.current?.reset();
+  }, [state]);
+  const onSubmit = (event: React.FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const formData = new FormData(event.currentTarget);
+    startTransition(() => dispatch(formData));
+  };
+  return { ref, onSubmit };
+}
+
 function AddPriceForm() {
   const [state, action, pending] = useActionState<ActionState, FormData>(createModelPriceAction, IDLE);
   const errors = state.status === "invalid" ? state.errors : {};
+  const { ref, onSubmit } = useKeepInputOnError(action, state);
   return (
-    <form action={action} className="grid gap-3 border-t border-slate-100 px-5 py-4 md:grid-cols-6" aria-label="Add a model price">
+    <form ref={ref} action={action} onSubmit={onSubmit} className="grid gap-3 border-t border-slate-100 px-5 py-4 md:grid-cols-6" aria-label="Add a model price">
       <Field label="Model" name="model" errors={errors.model} hint="Display name, e.g. GPT-4o.">
         {(p) => <input {...p} required maxLength={120} className={inputClass} />}
       </Field>
