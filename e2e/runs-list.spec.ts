@@ -41,6 +41,17 @@ test("an ops lead filters looping runs, and the filter is in the URL", async ({ 
   await expect(page.getByTestId("step-row").filter({ hasText: "↻ loop" })).toHaveCount(3);
 });
 
+test("running runs refresh in the list without reloading the page", async ({ asOps: page }) => {
+  await page.goto(`/runs?q=${encodeURIComponent(`Loop ${tag} looping`)}`);
+  const row = page.getByTestId("run-row");
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId("run-status")).toHaveText("Running");
+  await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+  await withE2eDb((client) => client.query(`UPDATE "Run" SET "stepCount" = 1234, "lastStepAt" = now() WHERE id = $1`, [ids.looping]));
+  await expect(row).toContainText("1,234", { timeout: 15_000 });
+  expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+});
+
 test("an ops lead records an outcome and finds the run under “good text, wrong action”", async ({ asOps: page }) => {
   await page.goto(`/runs/${ids.scored}`);
   const form = page.getByRole("form", { name: "Record the outcome" });
