@@ -43,7 +43,14 @@ export function RunTimeline({ runId, timeline, initialStepId, canWrite, running,
 
   useLivePulse(runId, running, stepCount);
 
-  const stepsAfter = (failed: number) => items.map((it, i) => (it.afterFailure === failed ? i : -1)).filter((i) => i >= 0);
+  const after = useMemo(() => {
+    const map = new Map<number, number[]>();
+    items.forEach((it, i) => {
+      if (it.afterFailure >= 0) map.set(it.afterFailure, [...(map.get(it.afterFailure) ?? []), i]);
+    });
+    return map;
+  }, [items]);
+  const stepsAfter = (failed: number) => after.get(failed) ?? [];
 
   return (
     <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_26rem]">

@@ -185,7 +185,7 @@ export function StepDetailPanel({ runId, stepId, canWrite }: { runId: string; st
               {formatTokens(s.inputTokens ?? 0)} in · {formatTokens(s.outputTokens ?? 0)} out
               {s.cachedInputTokens ? ` · ${formatTokens(s.cachedInputTokens)} cached` : ""}
             </Row>
-            <Row label="Cost">{s.unpriced || s.costUsd === null ? <Badge>unpriced</Badge> : formatUsd(s.costUsd)}</Row>
+            <Row label="Cost">{s.unpriced ? <Badge>unpriced</Badge> : s.costUsd === null ? "—" : formatUsd(s.costUsd)}</Row>
           </dl>
           <h4 className="mt-2 text-xs font-medium text-slate-600">Input messages</h4>
           <Messages value={s.inputMessages} />

@@ -9,6 +9,7 @@ import { KIND_STYLE, KindChip } from "./badges";
 
 export const ROW_HEIGHT = 30;
 const MAX_INDENT = 16;
+const MAX_HEIGHT = 560;
 
 export interface WaterfallProps {
   items: TimelineItem[];
@@ -67,7 +68,7 @@ export function Waterfall({ items, span, selected, onSelect, chain, stallAt }: W
         <div className="w-[46%] shrink-0 px-3 py-1.5 font-semibold uppercase tracking-wide">Step</div>
         <div className="relative flex-1 py-1.5" aria-hidden>
           {ticks(span).map((t, i) => (
-            <span key={i} className="absolute -translate-x-1/2 tabular-nums" style={{ left: `${Math.min(96, Math.max(4, (t / span) * 100))}%` }}>
+            <span key={i} className="absolute -translate-x-1/2 tabular-nums" style={{ left: `${Math.min(93, Math.max(4, (t / span) * 100))}%` }}>
               {formatDuration(t)}
             </span>
           ))}
@@ -82,7 +83,8 @@ export function Waterfall({ items, span, selected, onSelect, chain, stallAt }: W
         aria-activedescendant={selected >= 0 ? `step-row-${selected}` : undefined}
         onKeyDown={onKeyDown}
         data-testid="waterfall"
-        className="relative h-[560px] overflow-auto focus-visible:outline-2"
+        className="relative overflow-auto focus-visible:outline-2"
+        style={{ height: Math.min(MAX_HEIGHT, Math.max(3, items.length) * ROW_HEIGHT + 2) }}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {stallLeft !== null && (
