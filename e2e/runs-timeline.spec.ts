@@ -75,3 +75,17 @@ test("a 5,000-step run renders, and a step far down can be scrolled to and selec
   await page.keyboard.press("ArrowDown");
   await expect(page.getByRole("option", { selected: true })).toContainText("step 1");
 });
+
+test("an ops lead scores an LLM output, shown beside the run's outcome", async ({ asOps: page }) => {
+  await page.goto(`/runs/${failedRunId}`);
+  await page.getByRole("option", { name: /plan the refund/ }).click();
+  await expect(page.getByTestId("step-detail")).toContainText("Charge the card back.");
+  const form = page.getByRole("form", { name: "Score this output" });
+  await form.getByLabel("2", { exact: true }).check();
+  await form.getByLabel("Comment").fill("charged before checking the balance");
+  await form.getByRole("button", { name: "Save score" }).click();
+  await expect(form.getByRole("status")).toHaveText("Scored this output 2/5.");
+  await expect(page.getByTestId("step-evaluations")).toContainText("charged before checking the balance");
+  await expect(page.getByTestId("outputs-card")).toContainText("2/5");
+  await expect(page.getByTestId("outputs-card")).toContainText("25%");
+});
