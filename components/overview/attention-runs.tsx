@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { runTitle } from "@/lib/runs/format";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Time } from "@/components/ui/time";
 import type { AttentionRun } from "@/lib/runs/overview-queries";
@@ -23,7 +24,7 @@ export function AttentionRuns({ title, description, runs, moreHref, empty, testI
           {runs.map((r) => (
             <li key={r.id} className="px-5 py-2.5">
               <Link href={`/runs/${r.id}`} className="font-medium text-brand-700 hover:underline">
-                {r.name || "Unnamed run"}
+                {runTitle(r)}
               </Link>
               <div className="text-xs text-slate-500">
                 {r.agent ?? "unknown agent"} · last step <Time value={r.lastStepAt} />

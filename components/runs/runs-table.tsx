@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useMemo } from "react";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import { formatCost, formatDuration, formatScore, formatTokens } from "@/lib/runs/format";
+import { formatCost, formatDuration, formatScore, formatTokens, runTitle } from "@/lib/runs/format";
 import type { RunListItem } from "@/lib/runs/queries";
 import { RunFlags, RunStatusBadge } from "./badges";
 
@@ -50,7 +50,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
           <tr key={r.id} data-testid="run-row" data-run-id={r.id} className="hover:bg-slate-50">
             <Td className="max-w-72">
               <Link href={`/runs/${r.id}`} className="font-medium text-brand-700 hover:underline">
-                {r.name || "Unnamed run"}
+                {runTitle(r)}
               </Link>
               <div className="truncate font-mono text-[11px] text-slate-400">{r.traceId}</div>
             </Td>

@@ -146,12 +146,25 @@ describe("a small demo through ingestion", () => {
     expect(llm.promptVersion).toBeGreaterThan(0);
   });
 
+  it("has a judge's output scores, so every output × outcome quadrant can be found", async () => {
+    const scored = await db.run.findMany({ where: { outputScore: { not: null } }, select: { outputScore: true, outcome: true } });
+    expect(scored.length).toBeGreaterThan(DEMO_RUNS / 2);
+    const quadrant = (good: boolean, outcome: "SUCCESS" | "FAILURE") =>
+      scored.filter((r) => (r.outputScore! >= 0.5) === good && r.outcome === outcome).length;
+    expect(quadrant(true, "FAILURE")).toBeGreaterThan(0); // good text, wrong action
+    expect(quadrant(false, "SUCCESS")).toBeGreaterThan(0); // clumsy text, right action
+    expect(quadrant(true, "SUCCESS")).toBeGreaterThan(0);
+    expect(quadrant(false, "FAILURE")).toBeGreaterThan(0);
+  });
+
   it("stores nothing new when the same demo is sent again", async () => {
+    const evaluationsBefore = await db.evaluation.count();
     const before = await db.step.count({ where: { traceId: { in: traceIds } } });
     const costBefore = await db.run.aggregate({ where: { traceId: { in: traceIds } }, _sum: { costUsd: true } });
     await sendDemo({ ...options, spansPerRequest: 500 });
     expect(await db.step.count({ where: { traceId: { in: traceIds } } })).toBe(before);
     const costAfter = await db.run.aggregate({ where: { traceId: { in: traceIds } }, _sum: { costUsd: true } });
     expect(Number(costAfter._sum.costUsd)).toBeCloseTo(Number(costBefore._sum.costUsd), 9);
+    expect(await db.evaluation.count()).toBe(evaluationsBefore);
   });
 });

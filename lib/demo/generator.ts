@@ -5,6 +5,7 @@
  * (finished spans only, children before their parent, a run's spans
  * sometimes split across requests). Pure: sending is in ./send.ts.
  */
+import { judgeEvaluation, type DemoEvaluation } from "./judge";
 import { otlpRequest, type DemoResource, type DemoSpan, type OtlpJsonRequest } from "./otlp";
 import { Rng } from "./prng";
 import { RunBuilder } from "./run-builder";
@@ -167,6 +168,8 @@ export interface DemoBatch {
   spans: number;
   /** Runs whose last span is in this batch. */
   runsCompleted: number;
+  /** A judge's scores of those runs' answers, sent after the spans (native ingest). */
+  evaluations: DemoEvaluation[];
 }
 
 /**
@@ -177,11 +180,13 @@ export function* demoBatches(options: DemoOptions, spansPerRequest = 500): Gener
   let groups = new Map<string, { resource: DemoResource; spans: DemoSpan[] }>();
   let count = 0;
   let runsCompleted = 0;
+  let evaluations: DemoEvaluation[] = [];
   const flush = (): DemoBatch => {
-    const batch = { request: otlpRequest([...groups.values()]), spans: count, runsCompleted };
+    const batch = { request: otlpRequest([...groups.values()]), spans: count, runsCompleted, evaluations };
     groups = new Map();
     count = 0;
     runsCompleted = 0;
+    evaluations = [];
     return batch;
   };
   for (const run of generateRuns(options)) {
@@ -191,7 +196,11 @@ export function* demoBatches(options: DemoOptions, spansPerRequest = 500): Gener
       if (!group) groups.set(key, (group = { resource: run.resource, spans: [] }));
       group.spans.push(span);
       count += 1;
-      if (i === run.spans.length - 1) runsCompleted += 1;
+      if (i === run.spans.length - 1) {
+        runsCompleted += 1;
+        const evaluation = judgeEvaluation(run);
+        if (evaluation) evaluations.push(evaluation);
+      }
       if (count >= spansPerRequest) yield flush();
     }
   }

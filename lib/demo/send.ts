@@ -4,7 +4,10 @@
  */
 import type { Actor } from "@/lib/audit";
 import { ingestOtlpJson } from "@/lib/telemetry/ingest";
+import { db } from "@/lib/db";
+import { ingestNativeBatch } from "@/lib/telemetry/native";
 import { demoBatches, type DemoOptions } from "./generator";
+import type { DemoEvaluation } from "./judge";
 
 export const DEMO_ACTOR: Actor = { type: "SYSTEM", label: "demo-generator" };
 
@@ -22,6 +25,17 @@ export interface DemoSummary extends DemoProgress {
   /** Spans per second through ingestion (generation included). */
   spansPerSecond: number;
   errors: string[];
+}
+
+/** A demo sent again must not judge the same answer twice (evaluations are append-only). */
+async function unjudged(evaluations: DemoEvaluation[]): Promise<DemoEvaluation[]> {
+  if (evaluations.length === 0) return evaluations;
+  const done = await db.evaluation.findMany({
+    where: { source: "JUDGE", name: { in: [...new Set(evaluations.map((e) => e.name))] }, run: { traceId: { in: evaluations.map((e) => e.traceId) } } },
+    select: { run: { select: { traceId: true } } },
+  });
+  const judged = new Set(done.map((e) => e.run.traceId));
+  return evaluations.filter((e) => !judged.has(e.traceId));
 }
 
 export async function sendDemo(
@@ -47,6 +61,11 @@ export async function sendDemo(
     summary.acceptedSpans += result.acceptedSpans;
     summary.rejectedSpans += result.rejectedSpans;
     if (result.errorMessage && summary.errors.length < 5) summary.errors.push(result.errorMessage);
+    const evaluations = await unjudged(batch.evaluations);
+    if (evaluations.length > 0) {
+      const judged = await ingestNativeBatch(options.actor ?? DEMO_ACTOR, { evaluations });
+      if (judged.errors.length > 0 && summary.errors.length < 5) summary.errors.push(judged.errors[0]!.message);
+    }
     summary.elapsedMs = performance.now() - started;
     options.onProgress?.({ runs: summary.runs, totalRuns: options.runs, spans: summary.spans, requests: summary.requests, elapsedMs: summary.elapsedMs });
   }

@@ -29,3 +29,12 @@ export function formatDuration(ms: number | null): string {
 export function formatScore(score: number | null): string {
   return score === null ? "—" : `${Math.round(score * 100)}%`;
 }
+
+/**
+ * A run's title. Its name is the root span's, which exporters send last: a run
+ * still going (waiting for clearance, stalled) has none yet, so say whose run it is.
+ */
+export function runTitle(run: { name: string | null; agent: string | null }): string {
+  if (run.name) return run.name;
+  return `${run.agent ?? "Unknown agent"} run (root span not received yet)`;
+}

@@ -10,7 +10,7 @@ import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Time } from "@/components/ui/time";
 import { hasScope } from "@/lib/rbac";
-import { formatCost, formatDuration, formatTokens } from "@/lib/runs/format";
+import { formatCost, formatDuration, formatTokens, runTitle } from "@/lib/runs/format";
 import { getRunEscalations, getRunEvaluations, getRunHeader, getRunTimeline, type RunHeader } from "@/lib/runs/run-queries";
 import { requirePageScope } from "@/lib/session";
 
@@ -35,7 +35,7 @@ export default async function RunPage({ params, searchParams }: Props) {
         </Link>
       </nav>
       <PageHeader
-        title={run.name || "Unnamed run"}
+        title={runTitle(run)}
         description={`${run.agent ?? "Unknown agent"}${run.team ? ` · ${run.team}` : ""} · trace ${run.traceId}`}
         actions={
           <>
