@@ -36,8 +36,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
           <Th>Run</Th>
           <Th>Agent · team</Th>
           <Th>Status</Th>
-          <Th>Started (UTC)</Th>
-          <Th className="text-right">Duration</Th>
+          <Th>Started (UTC) · took</Th>
           <Th className="text-right">Steps</Th>
           <Th className="text-right">Tokens</Th>
           <Th className="text-right">Cost</Th>
@@ -48,7 +47,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
       <tbody className="divide-y divide-slate-100">
         {rows.map((r) => (
           <tr key={r.id} data-testid="run-row" data-run-id={r.id} className="hover:bg-slate-50">
-            <Td className="max-w-72">
+            <Td className="max-w-64">
               <Link href={`/runs/${r.id}`} className="font-medium text-brand-700 hover:underline">
                 {runTitle(r)}
               </Link>
@@ -63,9 +62,10 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
             </Td>
             <Td className="whitespace-nowrap text-xs">
               <Time value={r.startedAt} />
-            </Td>
-            <Td className="whitespace-nowrap text-right tabular-nums">
-              {formatDuration((r.endedAt ? Date.parse(r.endedAt) : Date.parse(r.lastStepAt)) - Date.parse(r.startedAt))}
+              <div className="tabular-nums text-slate-500">
+                {formatDuration((r.endedAt ? Date.parse(r.endedAt) : Date.parse(r.lastStepAt)) - Date.parse(r.startedAt))}
+                {!r.endedAt && " so far"}
+              </div>
             </Td>
             <Td className="text-right tabular-nums">
               {formatTokens(r.stepCount)}
