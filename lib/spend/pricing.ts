@@ -1,6 +1,6 @@
 /**
  * The model price table and cost computation used at ingestion.
- * CONTRACT (ingestion calls this; keep the signatures): `loadPriceTable(tx)`
+ * CONTRACT (ingestion calls this; keep the signatures): `loadPriceTable(tx, version?)`
  * once per ingestion transaction, then `table.find(model, at)` and
  * `computeCost(price, usage)` per LLM span.
  *
@@ -142,7 +142,30 @@ export function buildPriceTable(rows: readonly PriceRow[]): PriceTable {
   };
 }
 
-export async function loadPriceTable(tx: Tx): Promise<PriceTable> {
+/**
+ * One statement giving a version of the whole price table (a hash of its rows):
+ * ingestion reads it in its transaction and passes it to `loadPriceTable`, which
+ * then reuses the table built for that version instead of reading every price.
+ */
+export const PRICE_TABLE_VERSION_SQL = `SELECT md5(COALESCE(string_agg(p::text, ',' ORDER BY p.id), '')) FROM "ModelPrice" p`;
+
+const globalForPrices = globalThis as unknown as { flightdeckPriceTable?: { version: string; table: PriceTable } };
+
+/**
+ * The price table. With `version` (from PRICE_TABLE_VERSION_SQL, read in the
+ * same transaction) the table built for that version is reused: a price
+ * added, changed or removed by any instance changes the version, so the cache
+ * is never stale; it also keeps the per-model lookups warm across requests.
+ */
+export async function loadPriceTable(tx: Tx, version?: string): Promise<PriceTable> {
+  const cached = globalForPrices.flightdeckPriceTable;
+  if (version !== undefined && cached?.version === version) return cached.table;
+  const table = await readPriceTable(tx);
+  if (version !== undefined) globalForPrices.flightdeckPriceTable = { version, table };
+  return table;
+}
+
+async function readPriceTable(tx: Tx): Promise<PriceTable> {
   const rows = await tx.modelPrice.findMany({ orderBy: { effectiveFrom: "desc" } });
   return buildPriceTable(
     rows.map((r) => ({

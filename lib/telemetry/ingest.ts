@@ -8,11 +8,11 @@
  * generator with an OTLP/JSON ExportTraceServiceRequest object.
  */
 import { appendAudit, type Actor } from "@/lib/audit";
-import { db, type Tx } from "@/lib/db";
+import { transactionWithConnection, type Tx } from "@/lib/db";
 import { analyzeRuns } from "@/lib/runs/analysis";
 import { mapSpan } from "./mapping";
 import { decodeOtlpJson, type OtlpSpan } from "./otlp";
-import { applySpendRollup, EMPTY_STORE_RESULT, storeSteps, type StoreResult } from "./store";
+import { applySpendRollup, EMPTY_STORE_RESULT, storeSteps, type Connection, type StoreResult } from "./store";
 import type { Rejection, StepDraft } from "./types";
 
 export interface IngestResult {
@@ -49,12 +49,18 @@ export function summariseRejections(rejections: Rejection[], noun = "span"): str
  * Stores already-mapped steps in the caller's transaction, runs the run
  * analysis, then adds to the spend rollup (its shared rows are locked until
  * commit, so as late as possible). The caller appends the audit event last.
+ * `connection`: the transaction's own pg connection for the bulk statements (see store.ts).
  */
-export async function storeAndAnalyze(tx: Tx, steps: StepDraft[], extraRunIds: string[] = []): Promise<StoreResult> {
-  const result = steps.length ? await storeSteps(tx, steps) : EMPTY_STORE_RESULT;
+export async function storeAndAnalyze(
+  tx: Tx,
+  steps: StepDraft[],
+  extraRunIds: string[] = [],
+  connection: Connection = null,
+): Promise<StoreResult> {
+  const result = steps.length ? await storeSteps(tx, steps, connection) : EMPTY_STORE_RESULT;
   const runIds = [...new Set([...result.runIds, ...extraRunIds])];
   if (runIds.length) await analyzeRuns(tx, runIds);
-  await applySpendRollup(tx, result.spend);
+  await applySpendRollup(tx, result.spend, connection);
   return result;
 }
 
@@ -69,8 +75,8 @@ export async function ingestSpans(actor: Actor, spans: OtlpSpan[], source: "otlp
     else rejections.push({ index, traceId: span.traceId || undefined, spanId: span.spanId || undefined, message: mapped.message });
   });
 
-  const stored = await db.$transaction(async (tx) => {
-    const result = await storeAndAnalyze(tx, steps);
+  const stored = await transactionWithConnection(async (tx, connection) => {
+    const result = await storeAndAnalyze(tx, steps, [], connection);
     await appendAudit(tx, {
       actor,
       action: "telemetry.ingest",
