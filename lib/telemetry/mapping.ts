@@ -95,6 +95,8 @@ const CONSUMED = new Set([
 /** Flattened message lists (OpenLLMetry `gen_ai.prompt.0.role`, OpenInference `llm.input_messages.0.message.role`). */
 const FLAT_INPUT = ["gen_ai.prompt.", "llm.input_messages."];
 const FLAT_OUTPUT = ["gen_ai.completion.", "llm.output_messages."];
+/** Every flattened message key has `.<index>.` in it. */
+const FLAT_KEY = /\.\d+\./;
 
 const MESSAGE_EVENTS: Record<string, string> = {
   "gen_ai.system.message": "system",
@@ -182,19 +184,23 @@ function stepKind(a: Attributes): StepKindName {
 
 /** `{prefix}{i}.{rest}` attributes → `[{ rest: value }]`, e.g. `gen_ai.prompt.0.role`. */
 function flattenedMessages(a: Attributes, prefixes: string[], consumed: Set<string>): JsonValue[] | null {
-  const byIndex = new Map<number, Record<string, JsonValue>>();
-  for (const [key, value] of Object.entries(a)) {
+  let byIndex: Map<number, Record<string, JsonValue>> | null = null;
+  for (const key in a) {
+    // Cheap test first: nearly every span has no flattened messages.
+    if (!FLAT_KEY.test(key)) continue;
+    const value = a[key]!;
     const prefix = prefixes.find((p) => key.startsWith(p));
     if (!prefix) continue;
     const match = /^(\d+)\.(.+)$/.exec(key.slice(prefix.length));
     if (!match) continue;
     consumed.add(key);
+    byIndex ??= new Map();
     const message = byIndex.get(Number(match[1])) ?? {};
     // OpenInference nests under `message.`: `llm.input_messages.0.message.content`.
     message[match[2]!.replace(/^message\./, "")] = value;
     byIndex.set(Number(match[1]), message);
   }
-  if (byIndex.size === 0) return null;
+  if (byIndex === null) return null;
   return [...byIndex.entries()].sort(([x], [y]) => x - y).map(([, m]) => m);
 }
 
@@ -301,7 +307,8 @@ function mapOrThrow(span: OtlpSpan, now: number): StepDraft {
 
   const a = span.attributes;
   const kind = stepKind(a);
-  const consumed = new Set(CONSUMED);
+  // Keys consumed beyond CONSUMED (flattened messages, OpenInference values), per span.
+  const consumed = new Set<string>();
   const events = eventMessages(span.events);
 
   const carriedCostUsd = num(a, CARRIED_COST, "USD");
@@ -340,7 +347,7 @@ function mapOrThrow(span: OtlpSpan, now: number): StepDraft {
   const error = failed ? span.statusMessage || errorType || events.exception || "error" : null;
 
   const attributes: { [key: string]: JsonValue } = {};
-  for (const [k, v] of Object.entries(a)) if (!consumed.has(k)) attributes[k] = v;
+  for (const k in a) if (!CONSUMED.has(k) && !consumed.has(k)) attributes[k] = a[k]!;
   if (events.rest.length) {
     attributes["otel.events"] = events.rest.map((e) => ({
       name: e.name,
