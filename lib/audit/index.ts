@@ -4,6 +4,7 @@
  * Appends are serialised by a transaction-scoped advisory lock, so the chain
  * stays linear with any number of concurrent writers and app instances.
  */
+import type pg from "pg";
 import type { Tx } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { toJsonValue } from "./canonical";
@@ -71,6 +72,64 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ seq: big
       hash,
     },
   });
+  return { seq: content.seq, hash };
+}
+
+/**
+ * `appendAudit` with its three statements sent on the transaction's own pg
+ * connection (see `transactionWithConnection` in lib/db.ts), for hot paths
+ * that already hold it: the same lock, the same event, the same hash. With no
+ * connection it is `appendAudit(tx, input)`.
+ */
+export async function appendAuditOn(
+  tx: Tx,
+  connection: pg.PoolClient | null,
+  input: AuditInput,
+): Promise<{ seq: bigint; hash: string }> {
+  if (!connection) return appendAudit(tx, input);
+  await connection.query("SELECT pg_advisory_xact_lock($1::int8)", [AUDIT_LOCK_KEY.toString()]);
+  // After the lock, in its own statement: READ COMMITTED sees the event the previous holder committed.
+  const { rows } = await connection.query<{ seq: string; hash: string }>(
+    `SELECT e.seq::text AS seq, e.hash FROM "AuditEvent" e ORDER BY e.seq DESC LIMIT 1`,
+  );
+  const last = rows[0];
+  const content = {
+    seq: (last ? BigInt(last.seq) : 0n) + 1n,
+    occurredAt: new Date(),
+    actorType: input.actor.type,
+    actorId: input.actor.id ?? null,
+    actorLabel: input.actor.label,
+    action: input.action,
+    targetType: input.targetType,
+    targetId: input.targetId ?? null,
+    before: toJsonValue(input.before),
+    after: toJsonValue(input.after),
+    metadata: toJsonValue(input.metadata),
+    prevHash: last?.hash ?? GENESIS_HASH,
+  };
+  const hash = hashEvent(content);
+  const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+  await connection.query(
+    `INSERT INTO "AuditEvent" (seq, "occurredAt", "actorType", "actorId", "actorLabel", action, "targetType", "targetId",
+                               before, after, metadata, "prevHash", hash)
+     VALUES ($1::int8, $2::timestamp(3), $3::"ActorType", $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12, $13)`,
+    [
+      content.seq.toString(),
+      // UTC, as Prisma writes a DateTime (the zone suffix is ignored by a timestamp column).
+      content.occurredAt.toISOString(),
+      content.actorType,
+      content.actorId,
+      content.actorLabel,
+      content.action,
+      content.targetType,
+      content.targetId,
+      json(content.before),
+      json(content.after),
+      json(content.metadata),
+      content.prevHash,
+      hash,
+    ],
+  );
   return { seq: content.seq, hash };
 }
 

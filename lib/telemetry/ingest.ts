@@ -7,7 +7,7 @@
  * CONTRACT: `ingestOtlpJson(actor, body)` is also called by the demo data
  * generator with an OTLP/JSON ExportTraceServiceRequest object.
  */
-import { appendAudit, type Actor } from "@/lib/audit";
+import { appendAuditOn, type Actor } from "@/lib/audit";
 import { transactionWithConnection, type Tx } from "@/lib/db";
 import { analyzeRuns } from "@/lib/runs/analysis";
 import { mapSpan } from "./mapping";
@@ -59,7 +59,15 @@ export async function storeAndAnalyze(
 ): Promise<StoreResult> {
   const result = steps.length ? await storeSteps(tx, steps, connection) : EMPTY_STORE_RESULT;
   const runIds = [...new Set([...result.runIds, ...extraRunIds])];
-  if (runIds.length) await analyzeRuns(tx, runIds);
+  // What storeSteps has not already done (see StoreResult.analysis); runs touched only through
+  // `extraRunIds` get the whole analysis.
+  if (runIds.length) {
+    await analyzeRuns(
+      tx,
+      runIds,
+      extraRunIds.length ? {} : { stallsResumed: true, loopRunIds: result.analysis.loopRunIds, evaluators: result.analysis.evaluators },
+    );
+  }
   await applySpendRollup(tx, result.spend, connection);
   return result;
 }
@@ -77,7 +85,7 @@ export async function ingestSpans(actor: Actor, spans: OtlpSpan[], source: "otlp
 
   const stored = await transactionWithConnection(async (tx, connection) => {
     const result = await storeAndAnalyze(tx, steps, [], connection);
-    await appendAudit(tx, {
+    await appendAuditOn(tx, connection, {
       actor,
       action: "telemetry.ingest",
       targetType: "telemetry",

@@ -32,6 +32,8 @@
 import type pg from "pg";
 import type { Tx } from "@/lib/db";
 import { computeCost, loadPriceTable, PRICE_TABLE_VERSION_SQL, type PriceTable } from "@/lib/spend/pricing";
+import { DEFAULT_LOOP_THRESHOLD, detectLoops } from "@/lib/runs/loops";
+import { DEFAULT_STALL_MINUTES } from "@/lib/runs/stalls";
 import { loadRedactor, REDACTION_ENABLED_KEY, type Redactor } from "@/lib/telemetry/redaction";
 import { newId } from "./ids";
 import type { JsonValue, StepDraft } from "./types";
@@ -64,6 +66,13 @@ export interface StoreResult {
   createdAgents: string[];
   /** The spend rollup increments of the stored steps; apply with `applySpendRollup` just before the audit event. */
   spend: SpendRow[];
+  /**
+   * What the run analysis still has to do (`analyzeRuns` options), the rest being done here:
+   * stalled runs that got a step are already RUNNING again (run upsert), loops of runs created by
+   * this batch are already flagged (all their steps are in it), so loop detection is only needed
+   * for runs that existed and received tool calls or decisions; evaluators only when an agent has some.
+   */
+  analysis: { loopRunIds: string[]; evaluators: boolean };
 }
 
 interface SpendKey {
@@ -85,7 +94,15 @@ export interface SpendRow extends SpendKey {
   costUsd: number;
 }
 
-export const EMPTY_STORE_RESULT: StoreResult = { stored: 0, duplicates: 0, runIds: [], createdTeams: [], createdAgents: [], spend: [] };
+export const EMPTY_STORE_RESULT: StoreResult = {
+  stored: 0,
+  duplicates: 0,
+  runIds: [],
+  createdTeams: [],
+  createdAgents: [],
+  spend: [],
+  analysis: { loopRunIds: [], evaluators: false },
+};
 
 /**
  * Adds the increments to SpendDaily. Its rows are shared by every request of a
@@ -123,6 +140,7 @@ interface Named {
   id: string;
   name: string;
   teamId: string | null;
+  loopThreshold: number | null;
 }
 
 function iso(date: Date | null): string | null {
@@ -132,35 +150,50 @@ function iso(date: Date | null): string | null {
 /** Versions of the price table and of the redaction settings, in one statement. */
 const CONFIG_VERSION_SQL = `SELECT (${PRICE_TABLE_VERSION_SQL}) AS prices,
   (SELECT md5(COALESCE((SELECT value::text FROM "Setting" WHERE key = $1), '') || '|' || COALESCE(string_agg(r::text, ',' ORDER BY r.id), ''))
-   FROM "RedactionRule" r) AS redaction`;
+   FROM "RedactionRule" r) AS redaction,
+  EXISTS (SELECT 1 FROM "Agent" a JOIN "AgentConfigVersion" cv ON cv.id = a."currentConfigId"
+          WHERE jsonb_typeof(cv.evaluators) = 'array' AND jsonb_array_length(cv.evaluators) > 0) AS evaluators`;
 
 const globalForRedactor = globalThis as unknown as { flightdeckRedactor?: { version: string; redactor: Redactor } };
 
 /** The price table and the redactor, rebuilt only when an admin changed prices or redaction (any instance). */
-async function loadIngestConfig(tx: Tx, connection: Connection): Promise<{ prices: PriceTable; redactor: Redactor }> {
-  const [versions] = await query<{ prices: string; redaction: string }>(tx, connection, CONFIG_VERSION_SQL, [REDACTION_ENABLED_KEY]);
+async function loadIngestConfig(
+  tx: Tx,
+  connection: Connection,
+): Promise<{ prices: PriceTable; redactor: Redactor; evaluators: boolean }> {
+  const [versions] = await query<{ prices: string; redaction: string; evaluators: boolean }>(tx, connection, CONFIG_VERSION_SQL, [
+    REDACTION_ENABLED_KEY,
+  ]);
   const prices = await loadPriceTable(tx, versions!.prices);
   let cached = globalForRedactor.flightdeckRedactor;
   if (cached?.version !== versions!.redaction) {
     cached = { version: versions!.redaction, redactor: await loadRedactor(tx) };
     globalForRedactor.flightdeckRedactor = cached;
   }
-  return { prices, redactor: cached.redactor };
+  return { prices, redactor: cached.redactor, evaluators: versions!.evaluators };
 }
 
 /** Creates the teams not seen before; returns name → id for all of them. */
-export async function resolveTeams(tx: Tx, names: string[]): Promise<{ ids: Map<string, string>; created: string[] }> {
+export async function resolveTeams(
+  tx: Tx,
+  names: string[],
+  connection: Connection = null,
+): Promise<{ ids: Map<string, string>; created: string[] }> {
   const ids = new Map<string, string>();
   if (names.length === 0) return { ids, created: [] };
   const sorted = [...names].sort();
-  const rows = await tx.$queryRaw<{ id: string; name: string; created: boolean }[]>`
-    WITH input AS (SELECT * FROM unnest(${sorted.map(() => newId())}::text[], ${sorted}::text[]) AS t(id, name)),
+  const rows = await query<{ id: string; name: string; created: boolean }>(
+    tx,
+    connection,
+    `WITH input AS (SELECT * FROM unnest($1::text[], $2::text[]) AS t(id, name)),
     ins AS (
       INSERT INTO "Team" (id, name) SELECT id, name FROM input ORDER BY name
       ON CONFLICT (name) DO NOTHING RETURNING id, name
     )
     SELECT id, name, true AS created FROM ins
-    UNION ALL SELECT t.id, t.name, false FROM "Team" t JOIN input i ON i.name = t.name`;
+    UNION ALL SELECT t.id, t.name, false FROM "Team" t JOIN input i ON i.name = t.name`,
+    [sorted.map(() => newId()), sorted],
+  );
   const created: string[] = [];
   for (const r of rows) {
     ids.set(r.name, r.id);
@@ -178,29 +211,36 @@ export async function resolveTeams(tx: Tx, names: string[]): Promise<{ ids: Map<
 export async function resolveAgents(
   tx: Tx,
   wanted: Map<string, string | null>,
+  connection: Connection = null,
 ): Promise<{ agents: Map<string, Named>; created: string[] }> {
   const agents = new Map<string, Named>();
   if (wanted.size === 0) return { agents, created: [] };
   const names = [...wanted.keys()].sort();
-  const rows = await tx.$queryRaw<(Named & { created: boolean })[]>`
-    WITH input AS (
-      SELECT * FROM unnest(${names.map(() => newId())}::text[], ${names}::text[], ${names.map((n) => wanted.get(n) ?? null)}::text[])
-        AS t(id, name, "teamId")
+  const rows = await query<Named & { created: boolean }>(
+    tx,
+    connection,
+    `WITH input AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS t(id, name, "teamId")
     ),
     ins AS (
       INSERT INTO "Agent" (id, name, "teamId", "updatedAt") SELECT id, name, "teamId", now() FROM input ORDER BY name
-      ON CONFLICT (name) DO NOTHING RETURNING id, name, "teamId"
+      ON CONFLICT (name) DO NOTHING RETURNING id, name, "teamId", "loopThreshold"
     )
-    SELECT id, name, "teamId", true AS created FROM ins
-    UNION ALL SELECT a.id, a.name, a."teamId", false FROM "Agent" a JOIN input i ON i.name = a.name`;
+    SELECT id, name, "teamId", "loopThreshold", true AS created FROM ins
+    UNION ALL SELECT a.id, a.name, a."teamId", a."loopThreshold", false FROM "Agent" a JOIN input i ON i.name = a.name`,
+    [names.map(() => newId()), names, names.map((n) => wanted.get(n) ?? null)],
+  );
   const created: string[] = [];
   for (const r of rows) {
-    agents.set(r.name, { id: r.id, name: r.name, teamId: r.teamId });
+    agents.set(r.name, { id: r.id, name: r.name, teamId: r.teamId, loopThreshold: r.loopThreshold });
     if (r.created) created.push(r.name);
   }
   const missing = names.filter((n) => !agents.has(n));
   if (missing.length) {
-    const found = await tx.agent.findMany({ where: { name: { in: missing } }, select: { id: true, name: true, teamId: true } });
+    const found = await tx.agent.findMany({
+      where: { name: { in: missing } },
+      select: { id: true, name: true, teamId: true, loopThreshold: true },
+    });
     for (const r of found) agents.set(r.name, r);
   }
   const adopt = [...agents.values()].filter((a) => a.teamId === null && wanted.get(a.name));
@@ -225,7 +265,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
     seen.add(key);
     return true;
   });
-  if (steps.length === 0) return { stored: 0, duplicates: input.length, spend: [], runIds: [], createdTeams: [], createdAgents: [] };
+  if (steps.length === 0) return { ...EMPTY_STORE_RESULT, duplicates: input.length };
 
   // One row per trace, as one ordered batch would give: the root span (no parent) names the run and ends it.
   interface RunRow {
@@ -312,72 +352,16 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
   };
   for (const s of steps) wantAgent(s.agentName ?? runs.get(s.traceId)!.agentName, s.teamName);
   for (const run of runs.values()) wantAgent(run.agentName, run.teamName);
-  const teams = await resolveTeams(tx, [...teamNames]);
+  const teams = await resolveTeams(tx, [...teamNames], connection);
   const agentWanted = new Map([...agentTeams].map(([name, team]) => [name, team ? (teams.ids.get(team) ?? null) : null]));
-  const agents = await resolveAgents(tx, agentWanted);
+  const agents = await resolveAgents(tx, agentWanted, connection);
   // One transaction is one connection: its queries run one after another anyway.
-  const { prices, redactor } = await loadIngestConfig(tx, connection);
+  const { prices, redactor, evaluators } = await loadIngestConfig(tx, connection);
 
   const runRows = [...runs.values()].sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
   const agentOf = (name: string | null) => (name ? agents.agents.get(name) : undefined);
   const teamOf = (teamName: string | null, agentName: string | null) =>
     (teamName ? teams.ids.get(teamName) : undefined) ?? agentOf(agentName)?.teamId ?? null;
-
-  // A run's status only moves when its root span arrives, or between RUNNING and ESCALATED (see the
-  // module comment); until then later batches keep what is there.
-  const runPayload = JSON.stringify(
-    runRows.map((r) => ({
-      id: r.id,
-      traceId: r.traceId,
-      name: r.name,
-      agentId: agentOf(r.agentName)?.id ?? null,
-      teamId: teamOf(r.teamName, r.agentName),
-      conversationId: r.conversationId,
-      status: r.status,
-      startedAt: r.startedAt.toISOString(),
-      endedAt: iso(r.endedAt),
-      lastStepAt: r.lastStepAt.toISOString(),
-      outcome: r.outcome,
-      outcomeImpact: r.outcomeImpact,
-      flagEscalated: r.escalated,
-    })),
-  );
-  const upserted = await query<{ id: string; traceId: string }>(
-    tx,
-    connection,
-    `INSERT INTO "Run" (id, "traceId", name, "agentId", "teamId", "conversationId", status, "startedAt", "endedAt",
-                       "lastStepAt", outcome, "outcomeImpact", "flagEscalated", "updatedAt")
-    SELECT id, "traceId", name, "agentId", "teamId", "conversationId", status::"RunStatus", "startedAt", "endedAt",
-           "lastStepAt", outcome::"Outcome", "outcomeImpact", "flagEscalated", now()
-    FROM json_to_recordset($1::json) AS v(id text, "traceId" text, name text, "agentId" text, "teamId" text, "conversationId" text,
-         status text, "startedAt" timestamp(3), "endedAt" timestamp(3), "lastStepAt" timestamp(3), outcome text, "outcomeImpact" text,
-         "flagEscalated" boolean)
-    ORDER BY "traceId"
-    ON CONFLICT ("traceId") DO UPDATE SET
-      "startedAt" = LEAST("Run"."startedAt", EXCLUDED."startedAt"),
-      "lastStepAt" = GREATEST("Run"."lastStepAt", EXCLUDED."lastStepAt"),
-      name = CASE WHEN EXCLUDED."endedAt" IS NOT NULL THEN EXCLUDED.name ELSE "Run".name END,
-      "endedAt" = COALESCE(EXCLUDED."endedAt", "Run"."endedAt"),
-      status = CASE
-        WHEN EXCLUDED."endedAt" IS NOT NULL THEN EXCLUDED.status
-        WHEN "Run"."endedAt" IS NOT NULL THEN "Run".status
-        WHEN EXCLUDED.status = 'ESCALATED' AND "Run".status IN ('RUNNING', 'ESCALATED', 'STALLED')
-             AND EXCLUDED."lastStepAt" >= "Run"."lastStepAt" THEN 'ESCALATED'
-        WHEN "Run".status = 'ESCALATED' AND EXCLUDED.status = 'RUNNING' AND EXCLUDED."lastStepAt" > "Run"."lastStepAt" THEN 'RUNNING'
-        ELSE "Run".status END,
-      "agentId" = CASE WHEN EXCLUDED."endedAt" IS NOT NULL THEN COALESCE(EXCLUDED."agentId", "Run"."agentId")
-                       ELSE COALESCE("Run"."agentId", EXCLUDED."agentId") END,
-      "teamId" = CASE WHEN EXCLUDED."endedAt" IS NOT NULL THEN COALESCE(EXCLUDED."teamId", "Run"."teamId")
-                      ELSE COALESCE("Run"."teamId", EXCLUDED."teamId") END,
-      "conversationId" = COALESCE("Run"."conversationId", EXCLUDED."conversationId"),
-      outcome = CASE WHEN EXCLUDED.outcome <> 'UNKNOWN' THEN EXCLUDED.outcome ELSE "Run".outcome END,
-      "outcomeImpact" = COALESCE(EXCLUDED."outcomeImpact", "Run"."outcomeImpact"),
-      "flagEscalated" = "Run"."flagEscalated" OR EXCLUDED."flagEscalated",
-      "updatedAt" = now()
-    RETURNING id, "traceId"`,
-    [new JsonPayload(runPayload)],
-  );
-  const runIdByTrace = new Map(upserted.map((r) => [r.traceId, r.id]));
 
   /** What the spend rollup needs of each step row, by the row's id. */
   interface SpendSource {
@@ -393,7 +377,44 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
     cachedInputTokens: number;
     costUsd: number;
   }
+  /** A run's totals over the steps of this batch (the same rule as the SQL of the previous version). */
+  interface Totals {
+    inputTokens: number;
+    outputTokens: number;
+    cachedInputTokens: number;
+    /** Exact: each cost has 9 decimals at most. */
+    costNano: number;
+    stepCount: number;
+    failedStepCount: number;
+    unpricedCount: number;
+    flagToolFailure: boolean;
+  }
+  const newTotals = (): Totals => ({
+    inputTokens: 0,
+    outputTokens: 0,
+    cachedInputTokens: 0,
+    costNano: 0,
+    stepCount: 0,
+    failedStepCount: 0,
+    unpricedCount: 0,
+    flagToolFailure: false,
+  });
+  const addTotals = (t: Totals, s: StepDraft, costText: string | null, unpriced: boolean): void => {
+    t.stepCount += 1;
+    if (s.status === "FAILED") t.failedStepCount += 1;
+    if (unpriced) t.unpricedCount += 1;
+    if (s.kind === "TOOL_CALL" && s.status === "FAILED") t.flagToolFailure = true;
+    // "Billable": LLM calls, and other non-AGENT steps with a cost (isBillable).
+    if (s.kind === "LLM_CALL" || (costText !== null && s.kind !== "AGENT")) {
+      t.inputTokens += s.inputTokens ?? 0;
+      t.outputTokens += s.outputTokens ?? 0;
+      t.cachedInputTokens += s.cachedInputTokens ?? 0;
+      if (costText !== null) t.costNano += Number(costText.replace(".", ""));
+    }
+  };
+  const totalsByTrace = new Map<string, Totals>();
   const billableRows = new Map<string, SpendSource>();
+  // Rows are complete but for runId (known after the run upsert) and flagLoop.
   const rows = steps.map((s) => {
     let cost: number | null = s.carriedCostUsd;
     let unpriced = false;
@@ -409,6 +430,10 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
         unpriced = true;
       }
     }
+    const costUsd = cost === null ? null : cost.toFixed(9);
+    let totals = totalsByTrace.get(s.traceId);
+    if (!totals) totalsByTrace.set(s.traceId, (totals = newTotals()));
+    addTotals(totals, s, costUsd, unpriced);
     let redactions = 0;
     const redact = (value: JsonValue | null): JsonValue | null => {
       if (value === null || !redactor.enabled) return value;
@@ -438,7 +463,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
     // JSON values stay values: the whole batch is serialised once, below.
     return {
       id,
-      runId: runIdByTrace.get(s.traceId)!,
+      runId: "",
       traceId: s.traceId,
       spanId: s.spanId,
       parentSpanId: s.parentSpanId,
@@ -453,7 +478,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
       inputTokens: s.inputTokens,
       outputTokens: s.outputTokens,
       cachedInputTokens: s.cachedInputTokens,
-      costUsd: cost === null ? null : cost.toFixed(9),
+      costUsd,
       unpriced,
       promptName: s.promptName,
       promptVersion: s.promptVersion,
@@ -465,59 +490,172 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
       outputMessages: redact(s.outputMessages),
       attributes: s.attributes,
       redactions,
+      flagLoop: false,
     };
   });
 
-  // Steps and run totals in one statement. Totals come from RETURNING: only rows really inserted count.
-  // "Billable" in SQL is the same rule as isBillable(): LLM calls, and other non-AGENT steps with a cost.
+  // Loops of a run this batch creates: all its steps are here (a concurrent writer of the same trace waits
+  // on the new run's row lock), so the pure rule over the stored (redacted) values decides them now.
+  // They are used only if the upsert inserts the run; an existing run goes through flagLoops afterwards.
+  const loopingSteps = new Set<string>();
+  const loopingTraces = new Set<string>();
+  const loopCandidates = new Map<string, typeof rows>();
+  for (const row of rows) {
+    if (row.kind !== "TOOL_CALL" && row.kind !== "DECISION") continue;
+    const list = loopCandidates.get(row.traceId);
+    if (list) list.push(row);
+    else loopCandidates.set(row.traceId, [row]);
+  }
+  for (const [traceId, candidates] of loopCandidates) {
+    const run = runs.get(traceId)!;
+    const looping = detectLoops(candidates, agentOf(run.agentName)?.loopThreshold ?? DEFAULT_LOOP_THRESHOLD);
+    if (looping.size === 0) continue;
+    loopingTraces.add(traceId);
+    for (const id of looping) loopingSteps.add(id);
+  }
+
+  // A run's status only moves when its root span arrives, or between RUNNING and ESCALATED (see the
+  // module comment); until then later batches keep what is there. A stalled run that receives a step
+  // recent enough goes back to RUNNING (flagStall stays), as `resumeStalledRuns` does.
+  // A new run is written once, with its totals; an existing one gets them added (corrected below
+  // for steps the insert skips as already stored).
+  const runPayload = JSON.stringify(
+    runRows.map((r) => {
+      const t = totalsByTrace.get(r.traceId)!;
+      return {
+        id: r.id,
+        traceId: r.traceId,
+        name: r.name,
+        agentId: agentOf(r.agentName)?.id ?? null,
+        teamId: teamOf(r.teamName, r.agentName),
+        conversationId: r.conversationId,
+        status: r.status,
+        startedAt: r.startedAt.toISOString(),
+        endedAt: iso(r.endedAt),
+        lastStepAt: r.lastStepAt.toISOString(),
+        outcome: r.outcome,
+        outcomeImpact: r.outcomeImpact,
+        flagEscalated: r.escalated,
+        flagLoop: loopingTraces.has(r.traceId),
+        ...t,
+      };
+    }),
+  );
+  const upserted = await query<{ id: string; traceId: string; inserted: boolean }>(
+    tx,
+    connection,
+    `INSERT INTO "Run" (id, "traceId", name, "agentId", "teamId", "conversationId", status, "startedAt", "endedAt",
+                       "lastStepAt", outcome, "outcomeImpact", "flagEscalated", "flagLoop", "flagToolFailure", "inputTokens",
+                       "outputTokens", "cachedInputTokens", "costUsd", "stepCount", "failedStepCount", "unpricedCount", "updatedAt")
+    SELECT id, "traceId", name, "agentId", "teamId", "conversationId", status::"RunStatus", "startedAt", "endedAt",
+           "lastStepAt", outcome::"Outcome", "outcomeImpact", "flagEscalated", "flagLoop", "flagToolFailure", "inputTokens",
+           "outputTokens", "cachedInputTokens", "costNano"::numeric / 1000000000, "stepCount", "failedStepCount", "unpricedCount", now()
+    FROM json_to_recordset($1::json) AS v(id text, "traceId" text, name text, "agentId" text, "teamId" text, "conversationId" text,
+         status text, "startedAt" timestamp(3), "endedAt" timestamp(3), "lastStepAt" timestamp(3), outcome text, "outcomeImpact" text,
+         "flagEscalated" boolean, "flagLoop" boolean, "flagToolFailure" boolean, "inputTokens" int8, "outputTokens" int8,
+         "cachedInputTokens" int8, "costNano" int8, "stepCount" int4, "failedStepCount" int4, "unpricedCount" int4)
+    ORDER BY "traceId"
+    ON CONFLICT ("traceId") DO UPDATE SET
+      "startedAt" = LEAST("Run"."startedAt", EXCLUDED."startedAt"),
+      "lastStepAt" = GREATEST("Run"."lastStepAt", EXCLUDED."lastStepAt"),
+      name = CASE WHEN EXCLUDED."endedAt" IS NOT NULL THEN EXCLUDED.name ELSE "Run".name END,
+      "endedAt" = COALESCE(EXCLUDED."endedAt", "Run"."endedAt"),
+      status = CASE
+        WHEN EXCLUDED."endedAt" IS NOT NULL THEN EXCLUDED.status
+        WHEN "Run"."endedAt" IS NOT NULL THEN "Run".status
+        WHEN EXCLUDED.status = 'ESCALATED' AND "Run".status IN ('RUNNING', 'ESCALATED', 'STALLED')
+             AND EXCLUDED."lastStepAt" >= "Run"."lastStepAt" THEN 'ESCALATED'
+        WHEN "Run".status = 'ESCALATED' AND EXCLUDED.status = 'RUNNING' AND EXCLUDED."lastStepAt" > "Run"."lastStepAt" THEN 'RUNNING'
+        WHEN "Run".status = 'STALLED' AND GREATEST("Run"."lastStepAt", EXCLUDED."lastStepAt") >= (now() AT TIME ZONE 'UTC')
+             - make_interval(mins => COALESCE((SELECT a."stallThresholdMinutes" FROM "Agent" a
+                                               WHERE a.id = COALESCE("Run"."agentId", EXCLUDED."agentId")), ${DEFAULT_STALL_MINUTES}))
+             THEN 'RUNNING'
+        ELSE "Run".status END,
+      "agentId" = CASE WHEN EXCLUDED."endedAt" IS NOT NULL THEN COALESCE(EXCLUDED."agentId", "Run"."agentId")
+                       ELSE COALESCE("Run"."agentId", EXCLUDED."agentId") END,
+      "teamId" = CASE WHEN EXCLUDED."endedAt" IS NOT NULL THEN COALESCE(EXCLUDED."teamId", "Run"."teamId")
+                      ELSE COALESCE("Run"."teamId", EXCLUDED."teamId") END,
+      "conversationId" = COALESCE("Run"."conversationId", EXCLUDED."conversationId"),
+      outcome = CASE WHEN EXCLUDED.outcome <> 'UNKNOWN' THEN EXCLUDED.outcome ELSE "Run".outcome END,
+      "outcomeImpact" = COALESCE(EXCLUDED."outcomeImpact", "Run"."outcomeImpact"),
+      "flagEscalated" = "Run"."flagEscalated" OR EXCLUDED."flagEscalated",
+      "inputTokens" = "Run"."inputTokens" + EXCLUDED."inputTokens",
+      "outputTokens" = "Run"."outputTokens" + EXCLUDED."outputTokens",
+      "cachedInputTokens" = "Run"."cachedInputTokens" + EXCLUDED."cachedInputTokens",
+      "costUsd" = "Run"."costUsd" + EXCLUDED."costUsd",
+      "stepCount" = "Run"."stepCount" + EXCLUDED."stepCount",
+      "failedStepCount" = "Run"."failedStepCount" + EXCLUDED."failedStepCount",
+      "unpricedCount" = "Run"."unpricedCount" + EXCLUDED."unpricedCount",
+      -- A tool failure among skipped (already stored) steps already set it when it was stored.
+      "flagToolFailure" = "Run"."flagToolFailure" OR EXCLUDED."flagToolFailure",
+      "updatedAt" = now()
+    RETURNING id, "traceId", (xmax = 0) AS inserted`,
+    [new JsonPayload(runPayload)],
+  );
+  const runIdByTrace = new Map<string, string>();
+  const existingTraces = new Set<string>();
+  for (const r of upserted) {
+    runIdByTrace.set(r.traceId, r.id);
+    if (!r.inserted) existingTraces.add(r.traceId);
+  }
+  const loopRunIds: string[] = [];
+  for (const traceId of loopCandidates.keys()) if (existingTraces.has(traceId)) loopRunIds.push(runIdByTrace.get(traceId)!);
+  for (const row of rows) {
+    row.runId = runIdByTrace.get(row.traceId)!;
+    if (loopingSteps.has(row.id) && !existingTraces.has(row.traceId)) row.flagLoop = true;
+  }
+
   // A JSON null becomes SQL NULL in json_to_recordset, as before (no JSON `null` values in these columns).
   const inserted = await query<{ id: string }>(
     tx,
     connection,
-    `WITH ins AS (
-      INSERT INTO "Step" (id, "runId", "traceId", "spanId", "parentSpanId", kind, name, status, error, "startedAt", "endedAt",
-                          model, provider, "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", unpriced, "promptName",
-                          "promptVersion", tool, arguments, result, decision, "inputMessages", "outputMessages", attributes, redactions)
-      SELECT id, "runId", "traceId", "spanId", "parentSpanId", kind::"StepKind", name, status::"StepStatus", error, "startedAt",
-             "endedAt", model, provider, "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", unpriced, "promptName",
-             "promptVersion", tool, arguments, result, decision, "inputMessages", "outputMessages", attributes, redactions
-      FROM json_to_recordset($1::json) AS s(id text, "runId" text, "traceId" text, "spanId" text, "parentSpanId" text, kind text,
-             name text, status text, error text, "startedAt" timestamp(3), "endedAt" timestamp(3), model text, provider text,
-             "inputTokens" int4, "outputTokens" int4, "cachedInputTokens" int4, "costUsd" numeric, unpriced boolean, "promptName" text,
-             "promptVersion" int4, tool text, arguments jsonb, result jsonb, decision jsonb, "inputMessages" jsonb,
-             "outputMessages" jsonb, attributes jsonb, redactions int4)
-      ON CONFLICT ("traceId", "spanId") DO NOTHING
-      RETURNING id, "runId", kind, status, "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", unpriced,
-                (kind = 'LLM_CALL' OR ("costUsd" IS NOT NULL AND kind <> 'AGENT')) AS billable
-    ),
-    run_totals AS (
-      UPDATE "Run" r SET
-        "inputTokens" = r."inputTokens" + t.input_tokens,
-        "outputTokens" = r."outputTokens" + t.output_tokens,
-        "cachedInputTokens" = r."cachedInputTokens" + t.cached_tokens,
-        "costUsd" = r."costUsd" + t.cost,
-        "stepCount" = r."stepCount" + t.steps,
-        "failedStepCount" = r."failedStepCount" + t.failed,
-        "unpricedCount" = r."unpricedCount" + t.unpriced,
-        "flagToolFailure" = r."flagToolFailure" OR t.tool_failure
-      FROM (
-        SELECT "runId",
-          COALESCE(SUM("inputTokens") FILTER (WHERE billable), 0) AS input_tokens,
-          COALESCE(SUM("outputTokens") FILTER (WHERE billable), 0) AS output_tokens,
-          COALESCE(SUM("cachedInputTokens") FILTER (WHERE billable), 0) AS cached_tokens,
-          COALESCE(SUM("costUsd") FILTER (WHERE billable), 0) AS cost,
-          COUNT(*)::int AS steps,
-          (COUNT(*) FILTER (WHERE status = 'FAILED'))::int AS failed,
-          (COUNT(*) FILTER (WHERE unpriced))::int AS unpriced,
-          BOOL_OR(kind = 'TOOL_CALL' AND status = 'FAILED') AS tool_failure
-        FROM ins GROUP BY "runId"
-      ) t
-      WHERE r.id = t."runId"
-    )
-    SELECT id FROM ins`,
+    `INSERT INTO "Step" (id, "runId", "traceId", "spanId", "parentSpanId", kind, name, status, error, "startedAt", "endedAt",
+                        model, provider, "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", unpriced, "promptName",
+                        "promptVersion", tool, arguments, result, decision, "inputMessages", "outputMessages", attributes, redactions,
+                        "flagLoop")
+    SELECT id, "runId", "traceId", "spanId", "parentSpanId", kind::"StepKind", name, status::"StepStatus", error, "startedAt",
+           "endedAt", model, provider, "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", unpriced, "promptName",
+           "promptVersion", tool, arguments, result, decision, "inputMessages", "outputMessages", attributes, redactions, "flagLoop"
+    FROM json_to_recordset($1::json) AS s(id text, "runId" text, "traceId" text, "spanId" text, "parentSpanId" text, kind text,
+           name text, status text, error text, "startedAt" timestamp(3), "endedAt" timestamp(3), model text, provider text,
+           "inputTokens" int4, "outputTokens" int4, "cachedInputTokens" int4, "costUsd" numeric, unpriced boolean, "promptName" text,
+           "promptVersion" int4, tool text, arguments jsonb, result jsonb, decision jsonb, "inputMessages" jsonb,
+           "outputMessages" jsonb, attributes jsonb, redactions int4, "flagLoop" boolean)
+    ON CONFLICT ("traceId", "spanId") DO NOTHING
+    RETURNING id`,
     [new JsonPayload(JSON.stringify(rows))],
   );
   const stored = inserted.length;
+
+  // Steps skipped as already stored (re-sent, or inserted meanwhile by a concurrent request): take their
+  // share back out of the totals the upsert added. Rare: one more statement only then.
+  if (stored < rows.length) {
+    const insertedIds = new Set(inserted.map((r) => r.id));
+    const skipped = new Map<string, Totals>();
+    steps.forEach((s, i) => {
+      const row = rows[i]!;
+      if (insertedIds.has(row.id)) return;
+      let t = skipped.get(row.runId);
+      if (!t) skipped.set(row.runId, (t = newTotals()));
+      addTotals(t, s, row.costUsd, row.unpriced);
+    });
+    await query(
+      tx,
+      connection,
+      `UPDATE "Run" r SET
+        "inputTokens" = r."inputTokens" - v."inputTokens",
+        "outputTokens" = r."outputTokens" - v."outputTokens",
+        "cachedInputTokens" = r."cachedInputTokens" - v."cachedInputTokens",
+        "costUsd" = r."costUsd" - v."costNano"::numeric / 1000000000,
+        "stepCount" = r."stepCount" - v."stepCount",
+        "failedStepCount" = r."failedStepCount" - v."failedStepCount",
+        "unpricedCount" = r."unpricedCount" - v."unpricedCount"
+      FROM json_to_recordset($1::json) AS v(id text, "inputTokens" int8, "outputTokens" int8, "cachedInputTokens" int8,
+           "costNano" int8, "stepCount" int4, "failedStepCount" int4, "unpricedCount" int4)
+      WHERE r.id = v.id`,
+      [new JsonPayload(JSON.stringify([...skipped].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, t]) => ({ id, ...t }))))],
+    );
+  }
 
   // The spend rollup of the inserted billable steps, per day, team, agent, model and prompt version.
   const spend = new Map<string, SpendRow>();
@@ -546,5 +684,6 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
     runIds: upserted.map((r) => r.id),
     createdTeams: teams.created,
     createdAgents: agents.created,
+    analysis: { loopRunIds, evaluators },
   };
 }
