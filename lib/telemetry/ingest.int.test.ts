@@ -193,6 +193,55 @@ describe("OTLP ingestion", () => {
     expect(spend.map((s) => [s.calls, s.inputTokens])).toEqual([[1, 1000n]]);
   });
 
+  it("counts only the new spans of a request that re-sends some, in the run totals", async () => {
+    const traceId = randomTraceId();
+    const spans = agentTrace(traceId, { agent: "partial-agent" });
+    await ingestOtlpJson(actor, otlpRequest(spans));
+    const whole = totalsOf(await runOf(traceId));
+    const extra: SpanSpec = {
+      traceId,
+      parentSpanId: "a".repeat(15) + "1",
+      name: "chat gpt-4o",
+      start: at(20),
+      end: at(21),
+      attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 10 },
+      status: { code: 2, message: "boom" },
+    };
+    const again = await ingestSpans(actor, decodeOtlpJson(otlpRequest([...spans, extra])));
+    expect(again).toMatchObject({ storedSpans: 1, duplicateSpans: 5 });
+    const run = await runOf(traceId);
+    expect(run.stepCount).toBe(whole.stepCount + 1);
+    expect(run.failedStepCount).toBe(whole.failedStepCount + 1);
+    expect(run.inputTokens).toBe(whole.inputTokens + 100n);
+    // 100 input and 10 output tokens at $2.5 and $10 per million.
+    expect(run.costUsd.toFixed(9)).toBe((Number(whole.costUsd) + 0.00035).toFixed(9));
+  });
+
+  it("flags loops of a new run and of a run completed across requests, and resumes a stalled run that gets a step", async () => {
+    const tool = (traceId: string, second: number): SpanSpec => ({
+      traceId,
+      parentSpanId: "a".repeat(15) + "1",
+      name: "execute_tool lookup",
+      start: new Date(Date.now() - 60_000 + second * 1000),
+      end: new Date(Date.now() - 60_000 + second * 1000 + 500),
+      attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup", "gen_ai.tool.call.arguments": '{"Invoice": 4711, "b": "X Y"}' },
+    });
+    const looping = randomTraceId();
+    await ingestOtlpJson(actor, otlpRequest([tool(looping, 1), tool(looping, 2), tool(looping, 3)]));
+    const newRun = await runOf(looping);
+    expect(newRun.flagLoop).toBe(true);
+    expect(await db.step.count({ where: { runId: newRun.id, flagLoop: true } })).toBe(3);
+
+    const later = randomTraceId();
+    await ingestOtlpJson(actor, otlpRequest([tool(later, 1), tool(later, 2)]));
+    expect((await runOf(later)).flagLoop).toBe(false);
+    await db.run.update({ where: { traceId: later }, data: { status: "STALLED", flagStall: true } });
+    await ingestOtlpJson(actor, otlpRequest([tool(later, 3)]));
+    const resumed = await runOf(later);
+    expect(resumed).toMatchObject({ flagLoop: true, status: "RUNNING", flagStall: true, stepCount: 3 });
+    expect(await db.step.count({ where: { runId: resumed.id, flagLoop: true } })).toBe(3);
+  });
+
   it("gives the same run for children first, split requests and concurrent delivery as for one ordered batch", async () => {
     const ordered = randomTraceId();
     await ingestOtlpJson(actor, otlpRequest(agentTrace(ordered, { agent: "order-agent", team: "order-team" })));
