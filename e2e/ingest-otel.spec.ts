@@ -60,8 +60,9 @@ for (const [label, make] of [
   ["protobuf + gzip", (url: string, key: string) => new OTLPProtoExporter({ url, headers: { Authorization: `Bearer ${key}` }, compression: CompressionAlgorithm.GZIP })],
   ["JSON", (url: string, key: string) => new OTLPJsonExporter({ url, headers: { Authorization: `Bearer ${key}` } })],
 ] as const) {
-  test(`an agent run sent by the ${label} OTLP exporter is stored with its steps, tokens and cost`, async ({ request, baseURL, initApiKey }) => {
-    const agent = `e2e-otel-${label.replace(/\W+/g, "-")}`;
+  test(`an agent run sent by the ${label} OTLP exporter is stored with its steps, tokens and cost`, async ({ request, baseURL, initApiKey }, testInfo) => {
+    // One agent per attempt: the list below must see this attempt's run only.
+    const agent = `e2e-otel-${label.replace(/\W+/g, "-")}-${testInfo.retry}-${testInfo.repeatEachIndex}`;
     const spans = recordRun(agent);
     const traceId = spans[0]!.spanContext().traceId;
     const exporter = make(`${baseURL}/api/otel/v1/traces`, initApiKey);

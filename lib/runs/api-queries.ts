@@ -122,11 +122,15 @@ export async function listRunsForApi(query: RunListQuery): Promise<{ data: RunLi
   return { data: page.map(runJson), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null };
 }
 
-/** A run id (cuid) or its trace id (32 hex); anything else is malformed. */
+/**
+ * A run id (cuid) or its trace id (32 hex); anything else is malformed. The
+ * trace id is tried first: one in sixteen starts with `c` and would also pass
+ * for a cuid-shaped id (cuids are 25 characters, never 32).
+ */
 export function parseRunKey(raw: string): { id: string } | { traceId: string } {
   const value = raw.trim();
-  if (ROW_ID.test(value)) return { id: value };
   if (/^[0-9a-fA-F]{32}$/.test(value)) return { traceId: value.toLowerCase() };
+  if (ROW_ID.test(value)) return { id: value };
   throw new AppError("bad_request:run_id", "A run id is a run's id or its 32-hex-character trace id.");
 }
 
