@@ -78,6 +78,16 @@ function buildConfig(): NextAuthConfig {
   return {
     ...authConfig,
     secret: env.AUTH_SECRET,
+    logger: {
+      // A wrong password is not a server error: one line, no stack trace.
+      error(error: Error & { type?: string }) {
+        if (error.type === "CredentialsSignin") console.warn("[flightdeck] sign-in refused: wrong e-mail or password, disabled account, or too many attempts");
+        else console.error("[auth]", error);
+      },
+      warn(code: string) {
+        console.warn(`[auth] warning: ${code}`);
+      },
+    },
     providers,
     callbacks: {
       ...authConfig.callbacks,
