@@ -48,6 +48,29 @@ interface DecisionShape {
   confidence?: unknown;
 }
 
+/**
+ * One alternative the agent considered: a plain string, or an object naming the
+ * option (`action`, `option`, `name` or `chosen`) and why it was not taken
+ * (`reason` or `rationale`); anything else is shown as JSON.
+ */
+function Alternative({ value }: { value: unknown }) {
+  if (typeof value === "string") return <>{value}</>;
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>;
+    const option = [o.action, o.option, o.name, o.chosen].find((v) => typeof v === "string");
+    const reason = [o.reason, o.rationale].find((v) => typeof v === "string");
+    if (typeof option === "string") {
+      return (
+        <>
+          <span className="font-medium">{option}</span>
+          {typeof reason === "string" && <span className="text-slate-600"> — {reason}</span>}
+        </>
+      );
+    }
+  }
+  return <code className="text-xs">{JSON.stringify(value)}</code>;
+}
+
 function DecisionCard({ decision }: { decision: DecisionShape }) {
   const alternatives = Array.isArray(decision.alternatives) ? decision.alternatives : [];
   const confidence = typeof decision.confidence === "number" ? decision.confidence : null;
@@ -74,7 +97,9 @@ function DecisionCard({ decision }: { decision: DecisionShape }) {
           <div className="text-xs text-violet-700">Alternatives considered</div>
           <ul className="ml-4 list-disc text-sm text-slate-700">
             {alternatives.map((a, i) => (
-              <li key={i}>{typeof a === "string" ? a : JSON.stringify(a)}</li>
+              <li key={i}>
+                <Alternative value={a} />
+              </li>
             ))}
           </ul>
         </div>
