@@ -3,9 +3,10 @@
 import { useActionState, useState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { useKeepInputOnError } from "@/components/ui/use-keep-input-on-error";
 import { Card, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Field, FormMessage, inputClass } from "@/components/ui/field";
+import { Field, FormMessage, inputClass, SubmitRow } from "@/components/ui/field";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { createApiKeyAction, revokeApiKeyAction } from "@/lib/api-keys/actions";
@@ -50,10 +51,11 @@ function NewKeySecret({ secret, name }: { secret: string; name: string }) {
 function CreateKeyForm() {
   const [state, action, pending] = useActionState<ActionState<{ secret: string; name: string }>, FormData>(createApiKeyAction, IDLE);
   const errors = state.status === "invalid" ? state.errors : {};
+  const { ref, onSubmit } = useKeepInputOnError(action, state);
   return (
     <>
       {state.status === "success" && state.data && <NewKeySecret secret={state.data.secret} name={state.data.name} />}
-      <form action={action} className="grid gap-4 border-t border-slate-100 px-5 py-4 md:grid-cols-3" aria-label="Create an API key">
+      <form ref={ref} action={action} onSubmit={onSubmit} className="grid gap-4 border-t border-slate-100 px-5 py-4 md:grid-cols-3" aria-label="Create an API key">
         <div className="space-y-3">
           <Field label="Key name" name="keyName" errors={errors.name} hint="Who or what uses it, e.g. “invoice-agent prod”.">
             {(p) => <input {...p} required maxLength={80} className={inputClass} />}
@@ -80,12 +82,7 @@ function CreateKeyForm() {
             </p>
           )}
         </fieldset>
-        <div className="flex items-center gap-3 md:col-span-3">
-          <Button type="submit" disabled={pending}>
-            {pending ? "Creating…" : "Create key"}
-          </Button>
-          <FormMessage state={state} />
-        </div>
+        <SubmitRow label="Create key" pendingLabel="Creating…" pending={pending} state={state} className="md:col-span-3" />
       </form>
     </>
   );

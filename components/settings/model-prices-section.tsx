@@ -1,11 +1,11 @@
 "use client";
 
-import { useActionState, useEffect, useRef, useTransition } from "react";
+import { useActionState } from "react";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
+import { useKeepInputOnError } from "@/components/ui/use-keep-input-on-error";
 import { Card, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Field, FormMessage, inputClass } from "@/components/ui/field";
+import { Field, FormMessage, inputClass, SubmitRow } from "@/components/ui/field";
 import { Table, Td, Th } from "@/components/ui/table";
 import { IDLE, type ActionState } from "@/lib/forms";
 import { createModelPriceAction, deleteModelPriceAction } from "@/lib/spend/prices-actions";
@@ -89,24 +89,6 @@ function PriceTable({ prices, caption }: { prices: PriceItem[]; caption: string 
   );
 }
 
-/**
- * Submits through the action without React's automatic form reset, so a
- * refused entry stays in the fields to be corrected; cleared after success.
- */
-function useKeepInputOnError(dispatch: (formData: FormData) => void, state: ActionState) {
-  const ref = useRef<HTMLFormElement>(null);
-  const [, startTransition] = useTransition();
-  useEffect(() => {
-    if (state.status === "success") ref.current?.reset();
-  }, [state]);
-  const onSubmit = (event: React.FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const formData = new FormData(event.currentTarget);
-    startTransition(() => dispatch(formData));
-  };
-  return { ref, onSubmit };
-}
-
 function AddPriceForm() {
   const [state, action, pending] = useActionState<ActionState, FormData>(createModelPriceAction, IDLE);
   const errors = state.status === "invalid" ? state.errors : {};
@@ -131,12 +113,7 @@ function AddPriceForm() {
       <Field label="Effective from (UTC)" name="effectiveFrom" errors={errors.effectiveFrom} hint="Empty = now.">
         {(p) => <input {...p} type="date" className={inputClass} />}
       </Field>
-      <div className="flex items-center gap-3 md:col-span-6">
-        <Button type="submit" disabled={pending}>
-          {pending ? "Adding…" : "Add price"}
-        </Button>
-        <FormMessage state={state} />
-      </div>
+      <SubmitRow label="Add price" pendingLabel="Adding…" pending={pending} state={state} className="md:col-span-6" />
     </form>
   );
 }

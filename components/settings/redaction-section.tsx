@@ -1,11 +1,12 @@
 "use client";
 
-import { useActionState, useEffect, useRef, useTransition } from "react";
+import { useActionState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { useKeepInputOnError } from "@/components/ui/use-keep-input-on-error";
 import { Card, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Field, FormMessage, inputClass } from "@/components/ui/field";
+import { Field, FormMessage, inputClass, SubmitRow } from "@/components/ui/field";
 import { Table, Td, Th } from "@/components/ui/table";
 import { IDLE, type ActionState } from "@/lib/forms";
 import {
@@ -118,24 +119,6 @@ function CustomRuleRow({ rule }: { rule: CustomItem }) {
   );
 }
 
-/**
- * Submits through the action without React's automatic form reset, so a
- * refused entry stays in the fields to be corrected; cleared after success.
- */
-function useKeepInputOnError(dispatch: (formData: FormData) => void, state: ActionState) {
-  const ref = useRef<HTMLFormElement>(null);
-  const [, startTransition] = useTransition();
-  useEffect(() => {
-    if (state.status === "success") ref.current?.reset();
-  }, [state]);
-  const onSubmit = (event: React.FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const formData = new FormData(event.currentTarget);
-    startTransition(() => dispatch(formData));
-  };
-  return { ref, onSubmit };
-}
-
 function AddCustomRuleForm() {
   const [state, action, pending] = useActionState<ActionState, FormData>(createCustomRuleAction, IDLE);
   const errors = state.status === "invalid" ? state.errors : {};
@@ -154,12 +137,7 @@ function AddCustomRuleForm() {
       >
         {(p) => <input {...p} required maxLength={500} className={`${inputClass} font-mono`} spellCheck={false} />}
       </Field>
-      <div className="flex items-center gap-3 md:col-span-3">
-        <Button type="submit" disabled={pending}>
-          {pending ? "Checking…" : "Add rule"}
-        </Button>
-        <FormMessage state={state} />
-      </div>
+      <SubmitRow label="Add rule" pendingLabel="Checking…" pending={pending} state={state} className="md:col-span-3" />
     </form>
   );
 }

@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { useKeepInputOnError } from "@/components/ui/use-keep-input-on-error";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Field, FormMessage, inputClass } from "@/components/ui/field";
 import { Table, Td, Th } from "@/components/ui/table";
@@ -68,8 +69,9 @@ function UserRowForm({ user, isMe }: { user: UserRow; isMe: boolean }) {
 function CreateUserForm() {
   const [state, action, pending] = useActionState<ActionState, FormData>(createUserAction, IDLE);
   const errors = state.status === "invalid" ? state.errors : {};
+  const { ref, onSubmit } = useKeepInputOnError(action, state);
   return (
-    <form action={action} className="grid gap-3 border-t border-slate-100 px-5 py-4 md:grid-cols-5" aria-label="Add a user">
+    <form ref={ref} action={action} onSubmit={onSubmit} className="grid gap-3 border-t border-slate-100 px-5 py-4 md:grid-cols-5" aria-label="Add a user">
       <Field label="E-mail" name="email" errors={errors.email}>
         {(p) => <input {...p} type="email" required className={inputClass} autoComplete="off" />}
       </Field>

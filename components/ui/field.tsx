@@ -54,3 +54,31 @@ export function FormMessage({ state }: { state: { status: string; message?: stri
     </div>
   );
 }
+
+/** A form's submit button with its result beside it. */
+export function SubmitRow({
+  label,
+  pendingLabel,
+  pending,
+  state,
+  className,
+}: {
+  label: string;
+  pendingLabel: string;
+  pending: boolean;
+  state: { status: string; message?: string };
+  className?: string;
+}) {
+  return (
+    <div className={cn("flex items-center gap-3", className)}>
+      <button
+        type="submit"
+        disabled={pending}
+        className="inline-flex items-center justify-center rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white transition-colors hover:bg-brand-700 disabled:cursor-not-allowed disabled:bg-brand-600/50"
+      >
+        {pending ? pendingLabel : label}
+      </button>
+      <FormMessage state={state} />
+    </div>
+  );
+}
