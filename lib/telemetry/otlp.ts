@@ -12,6 +12,7 @@ import {
   type AnyValue,
   type KeyValue,
 } from "./proto/gen/flightdeck/otlp/trace_pb";
+import { decodeTraceRequestWire } from "./otlp-wire";
 
 /** An attribute value as JSON: int64 beyond 2^53 becomes a decimal string, bytes base64. */
 export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
@@ -51,8 +52,11 @@ export function bytesToHex(bytes: Uint8Array): string {
   return out;
 }
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function int64ToJson(value: bigint): number | string {
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value.toString();
 }
 
 function anyValueFromProto(value: AnyValue | undefined): AttrValue {
@@ -81,8 +85,21 @@ function attributesFromProto(list: KeyValue[]): Attributes {
   return out;
 }
 
-/** Decodes an `application/x-protobuf` ExportTraceServiceRequest. */
+/**
+ * Decodes an `application/x-protobuf` ExportTraceServiceRequest: the
+ * hand-written wire decoder (otlp-wire.ts) first; whatever it does not fully
+ * understand goes to the reflective decoder, which decides as it always did.
+ */
 export function decodeOtlpProtobuf(body: Uint8Array): OtlpSpan[] {
+  try {
+    return decodeTraceRequestWire(body);
+  } catch {
+    return decodeOtlpProtobufReflective(body);
+  }
+}
+
+/** The reflective (@bufbuild/protobuf) decoder: the reference for the wire decoder. */
+export function decodeOtlpProtobufReflective(body: Uint8Array): OtlpSpan[] {
   let request;
   try {
     request = fromBinary(ExportTraceServiceRequestSchema, body);
