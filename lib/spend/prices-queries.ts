@@ -1,7 +1,7 @@
 /** Reads of the model price table for Settings and GET /api/v1/model-prices. */
 import "server-only";
 import { db } from "@/lib/db";
-import { buildPriceTable, type PriceRow } from "./pricing";
+import { buildPriceTable, toPriceRow, type PriceRow } from "./pricing";
 
 export type PriceStatus = "current" | "superseded" | "scheduled";
 
@@ -32,13 +32,7 @@ export async function listModelPrices(now = new Date()): Promise<ModelPriceView[
       currentSeen.add(pattern);
     }
     views.push({
-      id: r.id,
-      model: r.model,
-      matchPattern: r.matchPattern,
-      inputPerMillion: Number(r.inputPerMillion),
-      outputPerMillion: Number(r.outputPerMillion),
-      cachedInputPerMillion: r.cachedInputPerMillion === null ? null : Number(r.cachedInputPerMillion),
-      effectiveFrom: r.effectiveFrom,
+      ...toPriceRow(r),
       status,
       supersededAt: status === "superseded" ? laterEffectiveFrom : null,
       createdAt: r.createdAt,

@@ -6,28 +6,16 @@
 import { appendAudit, type Actor } from "@/lib/audit";
 import { db, type Tx } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
-import type { ModelPrice } from "@/lib/generated/prisma/client";
-import type { PriceRow } from "./pricing";
+
+import { toPriceRow, type PriceRow } from "./pricing";
 import type { CreateModelPriceInput } from "./prices-schemas";
 import { SEED_PRICES, SEED_PRICES_EFFECTIVE_FROM } from "./prices-seed";
-
-function toRow(r: ModelPrice): PriceRow {
-  return {
-    id: r.id,
-    model: r.model,
-    matchPattern: r.matchPattern,
-    inputPerMillion: Number(r.inputPerMillion),
-    outputPerMillion: Number(r.outputPerMillion),
-    cachedInputPerMillion: r.cachedInputPerMillion === null ? null : Number(r.cachedInputPerMillion),
-    effectiveFrom: r.effectiveFrom,
-  };
-}
 
 /** Adds a price; a row with a later effective date supersedes older rows of the same pattern from that date on. */
 export async function createModelPrice(actor: Actor, input: CreateModelPriceInput): Promise<PriceRow> {
   try {
     return await db.$transaction(async (tx) => {
-      const created = toRow(
+      const created = toPriceRow(
         await tx.modelPrice.create({
           data: {
             model: input.model,
@@ -48,7 +36,7 @@ export async function createModelPrice(actor: Actor, input: CreateModelPriceInpu
         action: "model_price.create",
         targetType: "model_price",
         targetId: created.id,
-        before: previous ? toRow(previous) : null,
+        before: previous ? toPriceRow(previous) : null,
         after: created,
       });
       return created;
@@ -70,7 +58,7 @@ export async function deleteModelPrice(actor: Actor, id: string): Promise<PriceR
     const existing = await tx.modelPrice.findUnique({ where: { id } });
     if (!existing) throw new AppError("not_found:model_price", "That price no longer exists.");
     await tx.modelPrice.delete({ where: { id } });
-    const before = toRow(existing);
+    const before = toPriceRow(existing);
     await appendAudit(tx, { actor, action: "model_price.delete", targetType: "model_price", targetId: id, before });
     return before;
   });

@@ -14,6 +14,7 @@
  * never a zero price.
  */
 import type { Tx } from "@/lib/db";
+import type { ModelPrice } from "@/lib/generated/prisma/client";
 
 export interface PriceRow {
   id: string;
@@ -165,18 +166,23 @@ export async function loadPriceTable(tx: Tx, version?: string): Promise<PriceTab
   return table;
 }
 
+/** A stored price with its Decimal columns as numbers. */
+export function toPriceRow(r: ModelPrice): PriceRow {
+  return {
+    id: r.id,
+    model: r.model,
+    matchPattern: r.matchPattern,
+    inputPerMillion: Number(r.inputPerMillion),
+    outputPerMillion: Number(r.outputPerMillion),
+    cachedInputPerMillion: r.cachedInputPerMillion === null ? null : Number(r.cachedInputPerMillion),
+    effectiveFrom: r.effectiveFrom,
+  };
+}
+
 async function readPriceTable(tx: Tx): Promise<PriceTable> {
   const rows = await tx.modelPrice.findMany({ orderBy: { effectiveFrom: "desc" } });
   return buildPriceTable(
-    rows.map((r) => ({
-      id: r.id,
-      model: r.model,
-      matchPattern: r.matchPattern,
-      inputPerMillion: Number(r.inputPerMillion),
-      outputPerMillion: Number(r.outputPerMillion),
-      cachedInputPerMillion: r.cachedInputPerMillion === null ? null : Number(r.cachedInputPerMillion),
-      effectiveFrom: r.effectiveFrom,
-    })),
+    rows.map(toPriceRow),
   );
 }
 
