@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Actor } from "@/lib/audit";
+import { verifyAuditChain, type Actor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { otlpRequest, randomSpanId, randomTraceId, type SpanSpec } from "./fixtures";
 import { ingestOtlpJson, ingestSpans } from "./ingest";
@@ -215,6 +215,16 @@ describe("OTLP ingestion", () => {
     expect(run.inputTokens).toBe(whole.inputTokens + 100n);
     // 100 input and 10 output tokens at $2.5 and $10 per million.
     expect(run.costUsd.toFixed(9)).toBe((Number(whole.costUsd) + 0.00035).toFixed(9));
+  });
+
+  it("appends the ingestion's audit event on the transaction's connection, hash-chained like every other", async () => {
+    const traceId = randomTraceId();
+    await ingestOtlpJson(actor, otlpRequest(agentTrace(traceId, { agent: "audited-agent" })));
+    const last = await db.auditEvent.findFirstOrThrow({ orderBy: { seq: "desc" } });
+    expect(last).toMatchObject({ action: "telemetry.ingest", actorType: "SYSTEM", actorLabel: "ingest test", targetType: "telemetry" });
+    expect(last.metadata).toMatchObject({ source: "otlp", receivedSpans: 5, storedSpans: 5, createdAgents: ["audited-agent"] });
+    expect(Math.abs(last.occurredAt.getTime() - Date.now())).toBeLessThan(60_000);
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true, break: null });
   });
 
   it("flags loops of a new run and of a run completed across requests, and resumes a stalled run that gets a step", async () => {
