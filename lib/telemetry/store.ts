@@ -615,10 +615,13 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
   // A JSON null becomes SQL NULL in jsonb_to_recordset, as before (no JSON `null` values in these columns).
   // jsonb, not json: the document is parsed once and its nested values become the jsonb columns as
   // they are, instead of lexing the text and then parsing every jsonb column again.
-  const inserted = await query<{ id: string }>(
+  // One result row: how many were inserted, and their ids only when some were skipped (instead of
+  // 1,000 result rows per batch to receive and parse).
+  const [result] = await query<{ stored: number; ids: string[] | null }>(
     tx,
     connection,
-    `INSERT INTO "Step" (id, "runId", "traceId", "spanId", "parentSpanId", kind, name, status, error, "startedAt", "endedAt",
+    `WITH ins AS (
+    INSERT INTO "Step" (id, "runId", "traceId", "spanId", "parentSpanId", kind, name, status, error, "startedAt", "endedAt",
                         model, provider, "inputTokens", "outputTokens", "cachedInputTokens", "costUsd", unpriced, "promptName",
                         "promptVersion", tool, arguments, result, decision, "inputMessages", "outputMessages", attributes, redactions,
                         "flagLoop")
@@ -631,19 +634,21 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
            "promptVersion" int4, tool text, arguments jsonb, result jsonb, decision jsonb, "inputMessages" jsonb,
            "outputMessages" jsonb, attributes jsonb, redactions int4, "flagLoop" boolean)
     ON CONFLICT ("traceId", "spanId") DO NOTHING
-    RETURNING id`,
-    [new JsonPayload(JSON.stringify(rows))],
+    RETURNING id)
+    SELECT count(*)::int AS stored, CASE WHEN count(*) < $2 THEN COALESCE(array_agg(id), '{}') END AS ids FROM ins`,
+    [new JsonPayload(JSON.stringify(rows)), rows.length],
   );
-  const stored = inserted.length;
+  const stored = result!.stored;
+  /** Ids of the rows really inserted, or null: all of them. */
+  const insertedIds = result!.ids === null ? null : new Set(result!.ids);
 
   // Steps skipped as already stored (re-sent, or inserted meanwhile by a concurrent request): take their
   // share back out of the totals the upsert added. Rare: one more statement only then.
   if (stored < rows.length) {
-    const insertedIds = new Set(inserted.map((r) => r.id));
     const skipped = new Map<string, Totals>();
     steps.forEach((s, i) => {
       const row = rows[i]!;
-      if (insertedIds.has(row.id)) return;
+      if (insertedIds!.has(row.id)) return;
       let t = skipped.get(row.runId);
       if (!t) skipped.set(row.runId, (t = newTotals()));
       addTotals(t, s, row.costUsd, row.unpriced);
@@ -668,9 +673,8 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
 
   // The spend rollup of the inserted billable steps, per day, team, agent, model and prompt version.
   const spend = new Map<string, SpendRow>();
-  for (const { id } of inserted) {
-    const source = billableRows.get(id);
-    if (!source) continue;
+  for (const [id, source] of billableRows) {
+    if (insertedIds && !insertedIds.has(id)) continue;
     const k = `${source.day}\u0000${source.teamId}\u0000${source.agentId}\u0000${source.model}\u0000${source.promptName}\u0000${source.promptVersion}`;
     let row = spend.get(k);
     if (!row) {
