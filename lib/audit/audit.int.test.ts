@@ -75,8 +75,8 @@ describe("audit log", () => {
     expect((await verifyAuditChain(db)).break).toMatchObject({ seq: 7n, reason: "sequence_gap" });
     await tamper(
       `INSERT INTO "AuditEvent" (seq, "occurredAt", "actorType", "actorId", "actorLabel", action, "targetType", "targetId", before, after, metadata, "prevHash", hash)
-       VALUES ($1, $2, $3::"ActorType", $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12, $13)`,
-      [row.seq.toString(), row.occurredAt, row.actorType, row.actorId, row.actorLabel, row.action, row.targetType, row.targetId,
+       VALUES ($1, $2::timestamptz AT TIME ZONE 'UTC', $3::"ActorType", $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12, $13)`,
+      [row.seq.toString(), row.occurredAt.toISOString(), row.actorType, row.actorId, row.actorLabel, row.action, row.targetType, row.targetId,
         row.before === null ? null : JSON.stringify(row.before), row.after === null ? null : JSON.stringify(row.after),
         row.metadata === null ? null : JSON.stringify(row.metadata), row.prevHash, row.hash],
     );
