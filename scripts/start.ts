@@ -17,6 +17,7 @@ import { buildFingerprint } from "./lib/build-fingerprint";
 import { EMBEDDED_DATA_DIR, startDefaultEmbedded } from "./lib/database";
 import type { EmbeddedPostgres } from "./lib/embedded-postgres";
 import { migrateDeploy } from "./lib/prisma-cli";
+import { serverNodeOptions } from "./lib/server-node-options";
 
 const root = process.cwd();
 const dev = process.argv.includes("--dev");
@@ -52,17 +53,6 @@ async function authSecret(): Promise<string> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, secret + "\n", { mode: 0o600 });
   return secret;
-}
-
-/**
- * A larger V8 young generation: ingestion allocates ~1 MB of short-lived
- * objects per 1,000-span request, and with the default the server spends a
- * tenth of its CPU in scavenges (bench/README.md: +7% spans/s). Kept when the
- * operator sets their own.
- */
-function serverNodeOptions(): string {
-  const current = process.env.NODE_OPTIONS ?? "";
-  return current.includes("--max-semi-space-size") ? current : `${current} --max-semi-space-size=64`.trim();
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {

@@ -33,6 +33,7 @@ import type { StepDraft } from "../../lib/telemetry/types";
 import { ensureDatabase, portIsOpen, startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { migrateDeploy } from "../../scripts/lib/prisma-cli";
 import { batchTemplate, type BatchTemplate } from "./spans";
+import { serverNodeOptions } from "../../scripts/lib/server-node-options";
 
 const { values: args } = parseArgs({
   options: {
@@ -243,7 +244,15 @@ async function main() {
 
     const endpoint = async (server: string): Promise<Phase & { stored: string }> => {
       await empty();
-      const env = { ...process.env, DATABASE_URL: url, PORT: String(APP_PORT), NODE_ENV: "production" as const, DATABASE_POOL_MAX: String(Math.max(10, CLIENTS * 2)) };
+      // The server runs with npm start's NODE_OPTIONS, so the figures are what users get.
+      const env = {
+        ...process.env,
+        DATABASE_URL: url,
+        PORT: String(APP_PORT),
+        NODE_ENV: "production" as const,
+        DATABASE_POOL_MAX: String(Math.max(10, CLIENTS * 2)),
+        NODE_OPTIONS: serverNodeOptions(),
+      };
       if (server === "next") {
         app = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(APP_PORT), "-H", "127.0.0.1"], {
           env: { ...env, AUTH_SECRET: "bench-only-secret-0123456789abcdefghijklmnop", NEXT_TELEMETRY_DISABLED: "1" },
