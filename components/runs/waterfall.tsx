@@ -68,7 +68,12 @@ export function Waterfall({ items, span, selected, onSelect, chain, stallAt }: W
         <div className="w-[46%] shrink-0 px-3 py-1.5 font-semibold uppercase tracking-wide">Step</div>
         <div className="relative flex-1 py-1.5" aria-hidden>
           {ticks(span).map((t, i) => (
-            <span key={i} className="absolute -translate-x-1/2 tabular-nums" style={{ left: `${Math.min(93, Math.max(4, (t / span) * 100))}%` }}>
+            // The first label starts at the axis, the last ends at it, the others are centred on their tick.
+            <span
+              key={i}
+              className={`absolute whitespace-nowrap tabular-nums ${i === 0 ? "" : i === 4 ? "-translate-x-full pr-1" : "-translate-x-1/2"}`}
+              style={{ left: `${(t / span) * 100}%` }}
+            >
               {formatDuration(t)}
             </span>
           ))}
