@@ -40,14 +40,9 @@ function jsonOrNull(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNul
   return json === null ? Prisma.DbNull : (json as Prisma.InputJsonValue);
 }
 
-/**
- * Appends one event. Call it last in the transaction: the lock it takes is held
- * until commit, so everything after it in the same transaction waits with it.
- */
-export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ seq: bigint; hash: string }> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`;
-  const last = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
-  const content = {
+/** The event that follows `last` (null: the first event of the log), as it is hashed and stored. */
+function nextEvent(input: AuditInput, last: { seq: bigint; hash: string } | null) {
+  return {
     seq: (last?.seq ?? 0n) + 1n,
     // Millisecond precision: what a timestamp(3) column stores and returns.
     occurredAt: new Date(),
@@ -62,6 +57,16 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ seq: big
     metadata: toJsonValue(input.metadata),
     prevHash: last?.hash ?? GENESIS_HASH,
   };
+}
+
+/**
+ * Appends one event. Call it last in the transaction: the lock it takes is held
+ * until commit, so everything after it in the same transaction waits with it.
+ */
+export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ seq: bigint; hash: string }> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`;
+  const last = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
+  const content = nextEvent(input, last);
   const hash = hashEvent(content);
   await tx.auditEvent.create({
     data: {
@@ -93,20 +98,7 @@ export async function appendAuditOn(
     `SELECT e.seq::text AS seq, e.hash FROM "AuditEvent" e ORDER BY e.seq DESC LIMIT 1`,
   );
   const last = rows[0];
-  const content = {
-    seq: (last ? BigInt(last.seq) : 0n) + 1n,
-    occurredAt: new Date(),
-    actorType: input.actor.type,
-    actorId: input.actor.id ?? null,
-    actorLabel: input.actor.label,
-    action: input.action,
-    targetType: input.targetType,
-    targetId: input.targetId ?? null,
-    before: toJsonValue(input.before),
-    after: toJsonValue(input.after),
-    metadata: toJsonValue(input.metadata),
-    prevHash: last?.hash ?? GENESIS_HASH,
-  };
+  const content = nextEvent(input, last ? { seq: BigInt(last.seq), hash: last.hash } : null);
   const hash = hashEvent(content);
   const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
   await connection.query(
