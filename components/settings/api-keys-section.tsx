@@ -5,8 +5,8 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { useKeepInputOnError } from "@/components/ui/use-keep-input-on-error";
 import { Card, CardHeader } from "@/components/ui/card";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Field, FormMessage, inputClass, SubmitRow } from "@/components/ui/field";
+import { ConfirmForm } from "@/components/ui/confirm-form";
+import { Field, inputClass, SubmitRow } from "@/components/ui/field";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { createApiKeyAction, revokeApiKeyAction } from "@/lib/api-keys/actions";
@@ -89,19 +89,15 @@ function CreateKeyForm() {
 }
 
 function RevokeForm({ k }: { k: KeyRow }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(revokeApiKeyAction, IDLE);
   return (
-    <form action={action} className="flex items-center gap-2">
-      <input type="hidden" name="keyId" value={k.id} />
-      <ConfirmDialog
-        trigger="Revoke"
-        title={`Revoke “${k.name}”?`}
-        body="Anything using this key gets 401 from its next request. This cannot be undone; create a new key instead."
-        confirmLabel="Revoke key"
-        pending={pending}
-      />
-      {state.status === "error" && <FormMessage state={state} />}
-    </form>
+    <ConfirmForm
+      action={revokeApiKeyAction}
+      fields={{ keyId: k.id }}
+      trigger="Revoke"
+      title={`Revoke “${k.name}”?`}
+      body="Anything using this key gets 401 from its next request. This cannot be undone; create a new key instead."
+      confirmLabel="Revoke key"
+    />
   );
 }
 

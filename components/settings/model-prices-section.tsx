@@ -4,8 +4,8 @@ import { useActionState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { useKeepInputOnError } from "@/components/ui/use-keep-input-on-error";
 import { Card, CardHeader } from "@/components/ui/card";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Field, FormMessage, inputClass, SubmitRow } from "@/components/ui/field";
+import { ConfirmForm } from "@/components/ui/confirm-form";
+import { Field, inputClass, SubmitRow } from "@/components/ui/field";
 import { Table, Td, Th } from "@/components/ui/table";
 import { IDLE, type ActionState } from "@/lib/forms";
 import { createModelPriceAction, deleteModelPriceAction } from "@/lib/spend/prices-actions";
@@ -26,19 +26,15 @@ const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits
 const day = (iso: string) => iso.slice(0, 10);
 
 function DeletePriceForm({ price }: { price: PriceItem }) {
-  const [state, action, pending] = useActionState<ActionState, FormData>(deleteModelPriceAction, IDLE);
   return (
-    <form action={action} className="flex items-center justify-end gap-2">
-      <input type="hidden" name="id" value={price.id} />
-      <ConfirmDialog
-        trigger="Delete"
-        title={`Delete the price of ${price.model} effective ${day(price.effectiveFrom)}?`}
-        body="Spans ingested from now on are priced by the remaining rows (or stay unpriced). Costs already stored do not change. To change a price, add a new row with a later effective date instead."
-        confirmLabel="Delete price"
-        pending={pending}
-      />
-      {state.status === "error" && <FormMessage state={state} />}
-    </form>
+    <ConfirmForm
+      action={deleteModelPriceAction}
+      fields={{ id: price.id }}
+      trigger="Delete"
+      title={`Delete the price of ${price.model} effective ${day(price.effectiveFrom)}?`}
+      body="Spans ingested from now on are priced by the remaining rows (or stay unpriced). Costs already stored do not change. To change a price, add a new row with a later effective date instead."
+      confirmLabel="Delete price"
+    />
   );
 }
 

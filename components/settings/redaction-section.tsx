@@ -5,7 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { useKeepInputOnError } from "@/components/ui/use-keep-input-on-error";
 import { Card, CardHeader } from "@/components/ui/card";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { ConfirmForm } from "@/components/ui/confirm-form";
 import { Field, FormMessage, inputClass, SubmitRow } from "@/components/ui/field";
 import { Table, Td, Th } from "@/components/ui/table";
 import { IDLE, type ActionState } from "@/lib/forms";
@@ -81,7 +81,6 @@ function BuiltinDetectorsForm({ builtins }: { builtins: BuiltinItem[] }) {
 
 function CustomRuleRow({ rule }: { rule: CustomItem }) {
   const [toggleState, toggle, toggling] = useActionState<ActionState, FormData>(toggleCustomRuleAction, IDLE);
-  const [deleteState, remove, deleting] = useActionState<ActionState, FormData>(deleteCustomRuleAction, IDLE);
   return (
     <tr data-testid={`redaction-rule-${rule.name}`}>
       <Td className="font-medium text-slate-900">{rule.name}</Td>
@@ -103,17 +102,14 @@ function CustomRuleRow({ rule }: { rule: CustomItem }) {
         </form>
       </Td>
       <Td className="text-right">
-        <form action={remove}>
-          <input type="hidden" name="ruleId" value={rule.id} />
-          <ConfirmDialog
-            trigger="Delete"
-            title={`Delete the rule “${rule.name}”?`}
-            body="Telemetry received from now on is no longer checked for this pattern. What was already stored stays as it is."
-            confirmLabel="Delete rule"
-            pending={deleting}
-          />
-          {deleteState.status === "error" && <FormMessage state={deleteState} />}
-        </form>
+        <ConfirmForm
+          action={deleteCustomRuleAction}
+          fields={{ ruleId: rule.id }}
+          trigger="Delete"
+          title={`Delete the rule “${rule.name}”?`}
+          body="Telemetry received from now on is no longer checked for this pattern. What was already stored stays as it is."
+          confirmLabel="Delete rule"
+        />
       </Td>
     </tr>
   );
