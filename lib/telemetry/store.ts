@@ -371,13 +371,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
     (teamName ? teams.ids.get(teamName) : undefined) ?? agentOf(agentName)?.teamId ?? null;
 
   /** What the spend rollup needs of each step row, by the row's id. */
-  interface SpendSource {
-    day: string;
-    teamId: string;
-    agentId: string;
-    model: string;
-    promptName: string;
-    promptVersion: number;
+  interface SpendSource extends SpendKey {
     unpriced: boolean;
     inputTokens: number;
     outputTokens: number;
