@@ -1,5 +1,5 @@
 // Configuration for the Prisma CLI (generate, migrate). The application itself
-// connects through lib/db.ts.
+// connects through lib/db/index.ts.
 import { defineConfig } from "prisma/config";
 import { migrateAdapter } from "./prisma/migrate-adapter";
 

@@ -43,7 +43,7 @@ async function main() {
       [[newId(), newId(), newId()], ["gpt-4o-mini", "gpt-4o", "claude-sonnet-4"], [0.15, 2.5, 3], [0.6, 10, 15], [0.075, 1.25, 0.3], ["2024-01-01", "2024-01-01", "2024-01-01"]],
     );
 
-    // The process's one client, with query events (lib/db.ts picks it up from globalThis).
+    // The process's one client, with query events (lib/db/index.ts picks it up from globalThis).
     const pool = createTransactionAwarePool({ connectionString: url, max: 4 });
     const client = new PrismaClient({ adapter: new PrismaPg(pool), log: [{ emit: "event", level: "query" }] });
     (globalThis as unknown as { flightdeckDb?: PrismaClient }).flightdeckDb = client;

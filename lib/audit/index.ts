@@ -82,7 +82,7 @@ export async function appendAudit(tx: Tx, input: AuditInput): Promise<{ seq: big
 
 /**
  * `appendAudit` with its three statements sent on the transaction's own pg
- * connection (see `transactionWithConnection` in lib/db.ts), for hot paths
+ * connection (see `transactionWithConnection` in lib/db/index.ts), for hot paths
  * that already hold it: the same lock, the same event, the same hash. With no
  * connection it is `appendAudit(tx, input)`.
  */
