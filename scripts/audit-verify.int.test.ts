@@ -3,6 +3,7 @@ import path from "node:path";
 import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
 import { appendAudit, SYSTEM_ACTOR } from "@/lib/audit";
+import type { AuditAction } from "@/lib/audit/actions";
 import { db } from "@/lib/db";
 
 const url = inject("databaseUrl");
@@ -34,7 +35,7 @@ async function setAfter(seq: bigint, json: string | null) {
 describe("npm run audit:verify", () => {
   it("reports an intact chain with its size, and the first tampered event with exit code 1", async () => {
     for (let i = 0; i < 3; i++) {
-      await db.$transaction((tx) => appendAudit(tx, { actor: SYSTEM_ACTOR, action: "test.cli", targetType: "test", after: { i } }));
+      await db.$transaction((tx) => appendAudit(tx, { actor: SYSTEM_ACTOR, action: "test.cli" as AuditAction, targetType: "test", after: { i } }));
     }
     const total = await db.auditEvent.count();
     const ok = await auditVerify();

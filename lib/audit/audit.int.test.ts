@@ -3,6 +3,7 @@ import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { PrismaClient } from "@/lib/generated/prisma/client";
+import type { AuditAction } from "./actions";
 import { appendAudit, SYSTEM_ACTOR, verifyAuditChain } from "./index";
 
 const url = inject("databaseUrl");
@@ -29,7 +30,7 @@ describe("audit log", () => {
   it("stays one valid chain with no gaps under concurrent writers on several instances", async () => {
     const writes = Array.from({ length: 90 }, (_, i) =>
       instances[i % instances.length]!.$transaction(async (tx) => {
-        await appendAudit(tx, { actor: SYSTEM_ACTOR, action: "test.concurrent", targetType: "test", targetId: String(i), after: { i } });
+        await appendAudit(tx, { actor: SYSTEM_ACTOR, action: "test.concurrent" as AuditAction, targetType: "test", targetId: String(i), after: { i } });
       }),
     );
     await Promise.all(writes);
@@ -44,7 +45,7 @@ describe("audit log", () => {
     const before = await db.auditEvent.count();
     await expect(
       db.$transaction(async (tx) => {
-        await appendAudit(tx, { actor: SYSTEM_ACTOR, action: "test.rolled_back", targetType: "test" });
+        await appendAudit(tx, { actor: SYSTEM_ACTOR, action: "test.rolled_back" as AuditAction, targetType: "test" });
         throw new Error("the change failed");
       }),
     ).rejects.toThrow("the change failed");

@@ -7,6 +7,7 @@
 import type pg from "pg";
 import type { Tx } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
+import type { AuditAction } from "./actions";
 import { toJsonValue } from "./canonical";
 import { GENESIS_HASH, findChainBreak, hashEvent, type ChainBreak, type ChainedEvent } from "./chain";
 
@@ -23,8 +24,8 @@ export const SYSTEM_ACTOR: Actor = { type: "SYSTEM", label: "system" };
 
 export interface AuditInput {
   actor: Actor;
-  /** Dotted verb, e.g. `user.create`, `api_key.revoke`. */
-  action: string;
+  /** From the catalogue (lib/audit/actions.ts): `area.verb`, e.g. `user.create`, `api_key.revoke`. */
+  action: AuditAction;
   targetType: string;
   targetId?: string | null;
   before?: unknown;

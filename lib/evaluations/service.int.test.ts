@@ -14,7 +14,7 @@ describe("outcomes and output scores", () => {
     const after = await db.run.findUniqueOrThrow({ where: { id: run.id } });
     expect(after).toMatchObject({ outcome: "FAILURE", outcomeImpact: "Refunded twice", sideEffects: ["refund 120 USD", "email sent"] });
     expect(await db.evaluation.findFirst({ where: { runId: run.id, kind: "OUTCOME" } })).toMatchObject({ source: "HUMAN", passed: false, score: 0 });
-    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "run.outcome.record", targetId: run.id } });
+    const audit = await db.auditEvent.findFirstOrThrow({ where: { action: "run_outcome.record", targetId: run.id } });
     expect(audit.before).toMatchObject({ outcome: "UNKNOWN" });
     expect(audit.after).toMatchObject({ outcome: "FAILURE" });
   });
@@ -26,7 +26,7 @@ describe("outcomes and output scores", () => {
     const otherStep = await db.step.findFirstOrThrow({ where: { runId: other.run.id } });
     await scoreStepOutput(actor, { runId: run.id, stepId: step.id, score: 5, comment: "clear" });
     expect((await db.run.findUniqueOrThrow({ where: { id: run.id } })).outputScore).toBe(1);
-    expect(await db.auditEvent.count({ where: { action: "step.output.score", targetId: step.id } })).toBe(1);
+    expect(await db.auditEvent.count({ where: { action: "step_score.record", targetId: step.id } })).toBe(1);
     await expect(scoreStepOutput(actor, { runId: run.id, stepId: otherStep.id, score: 1, comment: null })).rejects.toMatchObject({ code: "not_found:step" });
     await expect(recordRunOutcome(actor, recordOutcomeSchema.parse({ runId: "nope", outcome: "SUCCESS" }))).rejects.toMatchObject({ code: "not_found:run" });
   });

@@ -36,7 +36,7 @@ export async function recordRunOutcome(actor: Actor, input: RecordOutcomeInput) 
     });
     await appendAudit(tx, {
       actor,
-      action: "run.outcome.record",
+      action: "run_outcome.record",
       targetType: "run",
       targetId: input.runId,
       before,
@@ -73,7 +73,7 @@ export async function scoreStepOutput(actor: Actor, input: ScoreOutputInput) {
     await tx.run.update({ where: { id: input.runId }, data: { outputScore: score } });
     await appendAudit(tx, {
       actor,
-      action: "step.output.score",
+      action: "step_score.record",
       targetType: "step",
       targetId: step.id,
       before: { runOutputScore: run.outputScore },

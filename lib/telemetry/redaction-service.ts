@@ -46,7 +46,7 @@ export async function setBuiltinDetectors(actor: Actor, enabledKinds: readonly B
         update: { enabled },
       });
     }
-    await appendAudit(tx, { actor, action: "redaction.builtins.update", targetType: "redaction_rule", before, after });
+    await appendAudit(tx, { actor, action: "redaction_builtins.update", targetType: "redaction_rule", before, after });
   });
 }
 

@@ -107,7 +107,7 @@ describe("redaction settings", () => {
     expect(events.map((e) => e.action)).toEqual([
       "setting.update",
       "redaction_rule.create",
-      "redaction.builtins.update",
+      "redaction_builtins.update",
       "redaction_rule.update",
       "redaction_rule.delete",
       "setting.update",

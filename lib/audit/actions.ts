@@ -1,0 +1,46 @@
+/**
+ * The audit action catalogue: every action an audit event may record, declared
+ * once. One grammar, `area.verb` in snake_case (`prompt_label.move`,
+ * `api_key.revoke`); `AuditInput.action` is typed from this list, and
+ * `actions.test.ts` checks every command and every literal in the code uses it.
+ * Areas that land later add their actions here, next to their siblings.
+ */
+export const AUDIT_ACTIONS = [
+  // people and access
+  "user.create",
+  "user.update",
+  "user.sign_in",
+  "user.link_oidc",
+  "user.provision",
+  "api_key.create",
+  "api_key.revoke",
+  "api_key.restore",
+  // telemetry and its settings
+  "telemetry.ingest",
+  "setting.update",
+  "redaction_builtins.update",
+  "redaction_rule.create",
+  "redaction_rule.update",
+  "redaction_rule.delete",
+  "model_price.create",
+  "model_price.delete",
+  "model_price.seed",
+  // runs and their judgement
+  "run.stall",
+  "run_outcome.record",
+  "step_score.record",
+  // outbound webhooks
+  "webhook_endpoint.create",
+  "webhook_endpoint.update",
+  "webhook_endpoint.delete",
+  "webhook_endpoint.test",
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** `area.verb`, both snake_case. */
+export const AUDIT_ACTION_GRAMMAR = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*\.[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+
+export function isAuditAction(value: unknown): value is AuditAction {
+  return typeof value === "string" && (AUDIT_ACTIONS as readonly string[]).includes(value);
+}
