@@ -8,7 +8,7 @@ import { appendAudit, SYSTEM_ACTOR } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { sendDemo } from "@/lib/demo/send";
 import { hashPassword } from "@/lib/passwords";
-import { seedModelPrices } from "@/lib/spend/prices-service";
+import { seedModelPrices } from "@/lib/spend/prices/commands";
 import { DEMO_USERS } from "./demo-users";
 
 const SEED_ACTOR = { ...SYSTEM_ACTOR, label: "seed" };

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { db, disconnectDb } from "@/lib/db";
 import { sendDemo } from "@/lib/demo/send";
-import { seedModelPrices } from "@/lib/spend/prices-service";
+import { seedModelPrices } from "@/lib/spend/prices/commands";
 import { withDatabase } from "./lib/database";
 import { migrateDeploy } from "./lib/prisma-cli";
 

@@ -16,7 +16,7 @@ import {
   getStalledRuns,
   getToolFailuresByTool,
   OVERVIEW_WINDOW_HOURS,
-} from "@/lib/runs/overview-queries";
+} from "@/lib/overview/queries";
 import { requirePageScope } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Overview" };

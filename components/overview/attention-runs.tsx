@@ -2,7 +2,7 @@ import Link from "next/link";
 import { runTitle } from "@/lib/runs/format";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Time } from "@/components/ui/time";
-import type { AttentionRun } from "@/lib/runs/overview-queries";
+import type { AttentionRun } from "@/lib/overview/queries";
 
 /** A short list of runs that need a look, with a link to the full filtered list. */
 export function AttentionRuns({ title, description, runs, moreHref, empty, testId }: { title: string; description: string; runs: AttentionRun[]; moreHref: string; empty: string; testId: string }) {

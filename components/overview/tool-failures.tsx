@@ -2,7 +2,7 @@ import Link from "next/link";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import type { ToolFailureRow } from "@/lib/runs/overview-queries";
+import type { ToolFailureRow } from "@/lib/overview/queries";
 
 export function ToolFailures({ rows, hours }: { rows: ToolFailureRow[]; hours: number }) {
   return (

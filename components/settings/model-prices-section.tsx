@@ -8,7 +8,7 @@ import { ConfirmForm } from "@/components/ui/confirm-form";
 import { Field, inputClass, SubmitRow } from "@/components/ui/field";
 import { Table, Td, Th } from "@/components/ui/table";
 import { IDLE, type ActionState } from "@/lib/forms";
-import { createModelPriceAction, deleteModelPriceAction } from "@/lib/spend/prices-actions";
+import { createModelPriceAction, deleteModelPriceAction } from "@/lib/spend/prices/actions";
 
 export interface PriceItem {
   id: string;

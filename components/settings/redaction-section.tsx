@@ -15,7 +15,7 @@ import {
   setBuiltinDetectorsAction,
   setRedactionEnabledAction,
   toggleCustomRuleAction,
-} from "@/lib/telemetry/redaction-actions";
+} from "@/lib/redaction/actions";
 
 interface BuiltinItem {
   kind: string;

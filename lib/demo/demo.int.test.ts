@@ -6,8 +6,8 @@
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { db, disconnectDb } from "@/lib/db";
-import { SEED_PRICES } from "@/lib/spend/prices-seed";
-import { computeCost, loadPriceTable } from "@/lib/spend/pricing";
+import { SEED_PRICES } from "@/lib/spend/prices/seed";
+import { computeCost, loadPriceTable } from "@/lib/spend/prices/pricing";
 import { DEMO_RUNS, seedIfEmpty } from "@/prisma/seed";
 import { ensureDatabase } from "@/scripts/lib/embedded-postgres";
 import { migrateDeploy } from "@/scripts/lib/prisma-cli";

@@ -12,7 +12,7 @@
  * Each may carry a "name" (the Evaluation's name); the default is the type.
  */
 import { z } from "zod";
-import { builtinRule, type StringRule } from "@/lib/telemetry/redaction-detectors";
+import { builtinRule, type StringRule } from "@/lib/redaction/detectors";
 
 const named = { name: z.string().trim().min(1).max(80).optional() };
 

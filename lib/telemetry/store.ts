@@ -31,10 +31,10 @@
  */
 import type pg from "pg";
 import type { Tx } from "@/lib/db";
-import { computeCost, loadPriceTable, PRICE_TABLE_VERSION_SQL, type PriceTable } from "@/lib/spend/pricing";
+import { computeCost, loadPriceTable, PRICE_TABLE_VERSION_SQL, type PriceTable } from "@/lib/spend/prices/pricing";
 import { DEFAULT_LOOP_THRESHOLD, detectLoops } from "@/lib/runs/loops";
 import { DEFAULT_STALL_MINUTES } from "@/lib/runs/stalls";
-import { loadRedactor, REDACTION_ENABLED_KEY, type Redactor } from "@/lib/telemetry/redaction";
+import { loadRedactor, REDACTION_ENABLED_KEY, type Redactor } from "@/lib/redaction/redactor";
 import { newId } from "./ids";
 import type { JsonValue, StepDraft } from "./types";
 

@@ -6,8 +6,8 @@ import { RedactionSection } from "@/components/settings/redaction-section";
 import { UsersSection } from "@/components/settings/users-section";
 import { PageHeader } from "@/components/ui/page-header";
 import { listApiKeys } from "@/lib/api-keys/queries";
-import { listModelPrices } from "@/lib/spend/prices-queries";
-import { getRedactionSettings } from "@/lib/telemetry/redaction-queries";
+import { listModelPrices } from "@/lib/spend/prices/queries";
+import { getRedactionSettings } from "@/lib/redaction/queries";
 import { listUsers } from "@/lib/users/queries";
 import { requirePageScope } from "@/lib/session";
 

@@ -2,9 +2,9 @@
 import { NextResponse } from "next/server";
 import { apiRoute, issuesToDetails, readJson } from "@/lib/api/route";
 import { AppError } from "@/lib/errors";
-import { listModelPrices, modelPriceJson, resolveModelPrice } from "@/lib/spend/prices-queries";
-import { createModelPriceSchema, modelPriceQuerySchema } from "@/lib/spend/prices-schemas";
-import { createModelPrice } from "@/lib/spend/prices-service";
+import { listModelPrices, modelPriceJson, resolveModelPrice } from "@/lib/spend/prices/queries";
+import { createModelPriceSchema, modelPriceQuerySchema } from "@/lib/spend/prices/schemas";
+import { createModelPrice } from "@/lib/spend/prices/commands";
 
 export const GET = apiRoute("spend:read", async (request) => {
   const query = modelPriceQuerySchema.safeParse(Object.fromEntries(request.nextUrl.searchParams));

@@ -1,8 +1,8 @@
 /** Reads of the redaction configuration for Settings. */
 import "server-only";
 import { db } from "@/lib/db";
-import { loadRedactionConfig } from "./redaction";
-import { BUILTIN_KINDS, BUILTIN_LABELS, customMarkerType } from "./redaction-detectors";
+import { loadRedactionConfig } from "./redactor";
+import { BUILTIN_KINDS, BUILTIN_LABELS, customMarkerType } from "./detectors";
 
 export async function getRedactionSettings() {
   const [config, custom] = await Promise.all([

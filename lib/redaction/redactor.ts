@@ -16,7 +16,7 @@ import {
   redactJson,
   type BuiltinKind,
   type StringRule,
-} from "./redaction-detectors";
+} from "./detectors";
 
 export interface Redactor {
   enabled: boolean;

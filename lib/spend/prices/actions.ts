@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { actionError, fieldErrors, invalid, type ActionState } from "@/lib/forms";
 import { actorOf, requireScope } from "@/lib/session";
-import { createModelPriceSchema, deleteModelPriceSchema, modelPriceFromForm } from "./prices-schemas";
-import { createModelPrice, deleteModelPrice } from "./prices-service";
+import { createModelPriceSchema, deleteModelPriceSchema, modelPriceFromForm } from "./schemas";
+import { createModelPrice, deleteModelPrice } from "./commands";
 
 export async function createModelPriceAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
   try {

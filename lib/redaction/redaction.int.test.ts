@@ -6,10 +6,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { otlpRequest, randomSpanId, randomTraceId } from "./fixtures";
-import { ingestOtlpJson } from "./ingest";
-import { loadRedactor, REDACTION_ENABLED_KEY } from "./redaction";
-import { createCustomRule, deleteCustomRule, setBuiltinDetectors, setCustomRuleEnabled, setRedactionEnabled } from "./redaction-service";
+import { otlpRequest, randomSpanId, randomTraceId } from "../telemetry/fixtures";
+import { ingestOtlpJson } from "../telemetry/ingest";
+import { loadRedactor, REDACTION_ENABLED_KEY } from "./redactor";
+import { createCustomRule, deleteCustomRule, setBuiltinDetectors, setCustomRuleEnabled, setRedactionEnabled } from "./commands";
 
 const admin: Actor = { type: "SYSTEM", label: "redaction test" };
 const ruleName = `Employee ID ${Date.now()}`;

@@ -1,7 +1,7 @@
 /** Reads for the Overview, the ops lead's start page: what is failing, looping or stalled now. */
 import "server-only";
 import { db } from "@/lib/db";
-import type { RunStatusName } from "./schemas";
+import type { RunStatusName } from "../runs/schemas";
 
 export const OVERVIEW_WINDOW_HOURS = 24;
 

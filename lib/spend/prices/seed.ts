@@ -10,7 +10,7 @@
  * a later effective date supersedes the old one; history is kept).
  *
  * Patterns: exact names match model names as sent, and names with a provider
- * prefix or a date suffix resolve to them (see lib/spend/pricing.ts); globs
+ * prefix or a date suffix resolve to them (see lib/spend/prices/pricing.ts); globs
  * cover families whose members share one price.
  */
 export interface SeedPrice {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildPriceTable, candidateNames, computeCost, type PriceRow } from "./pricing";
-import { SEED_PRICES, SEED_PRICES_EFFECTIVE_FROM } from "./prices-seed";
+import { SEED_PRICES, SEED_PRICES_EFFECTIVE_FROM } from "./seed";
 
 let nextId = 0;
 function row(matchPattern: string, input: number, output: number, effectiveFrom: string, cachedInput: number | null = null): PriceRow {

@@ -5,10 +5,10 @@
  * no quantified group that itself contains an unbounded quantifier (`(a+)+`,
  * `(.*)*`, `(\w+\s?)*`), and finishes within a time limit on adversarial
  * inputs, measured in a worker thread that is killed when it overruns. At run
- * time, long strings are matched in slices (redaction-detectors.ts).
+ * time, long strings are matched in slices (detectors.ts).
  */
 import { Worker } from "node:worker_threads";
-import { CUSTOM_SLICE_LENGTH } from "./redaction-detectors";
+import { CUSTOM_SLICE_LENGTH } from "./detectors";
 
 export const MAX_PATTERN_LENGTH = 500;
 const TIME_LIMIT_MS = 300;

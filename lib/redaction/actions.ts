@@ -4,8 +4,8 @@ import { revalidatePath } from "next/cache";
 import { actionError, fieldErrors, invalid, type ActionState } from "@/lib/forms";
 import { actorOf, requireScope } from "@/lib/session";
 import { isAppError } from "@/lib/errors";
-import { createCustomRuleSchema, setBuiltinDetectorsSchema, setRedactionEnabledSchema, toggleCustomRuleSchema, ruleIdSchema } from "./redaction-schemas";
-import { createCustomRule, deleteCustomRule, setBuiltinDetectors, setCustomRuleEnabled, setRedactionEnabled } from "./redaction-service";
+import { createCustomRuleSchema, setBuiltinDetectorsSchema, setRedactionEnabledSchema, toggleCustomRuleSchema, ruleIdSchema } from "./schemas";
+import { createCustomRule, deleteCustomRule, setBuiltinDetectors, setCustomRuleEnabled, setRedactionEnabled } from "./commands";
 
 export async function setRedactionEnabledAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
   try {

@@ -8,8 +8,8 @@ import { db, type Tx } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 
 import { toPriceRow, type PriceRow } from "./pricing";
-import type { CreateModelPriceInput } from "./prices-schemas";
-import { SEED_PRICES, SEED_PRICES_EFFECTIVE_FROM } from "./prices-seed";
+import type { CreateModelPriceInput } from "./schemas";
+import { SEED_PRICES, SEED_PRICES_EFFECTIVE_FROM } from "./seed";
 
 /** Adds a price; a row with a later effective date supersedes older rows of the same pattern from that date on. */
 export async function createModelPrice(actor: Actor, input: CreateModelPriceInput): Promise<PriceRow> {

@@ -3,10 +3,10 @@ import "server-only";
 import { appendAudit, type Actor } from "@/lib/audit";
 import { db, type Tx } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
-import { REDACTION_ENABLED_KEY } from "./redaction";
-import { BUILTIN_KINDS, type BuiltinKind } from "./redaction-detectors";
-import { checkCustomPattern } from "./redaction-safety";
-import type { CreateCustomRuleInput } from "./redaction-schemas";
+import { REDACTION_ENABLED_KEY } from "./redactor";
+import { BUILTIN_KINDS, type BuiltinKind } from "./detectors";
+import { checkCustomPattern } from "./safety";
+import type { CreateCustomRuleInput } from "./schemas";
 
 const RULE_FIELDS = { id: true, name: true, kind: true, pattern: true, enabled: true } as const;
 

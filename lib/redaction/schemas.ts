@@ -1,7 +1,7 @@
 /** Validation of redaction settings and custom rules (Settings › Redaction). */
 import { z } from "zod";
-import { BUILTIN_KINDS } from "./redaction-detectors";
-import { checkPatternStatically } from "./redaction-safety";
+import { BUILTIN_KINDS } from "./detectors";
+import { checkPatternStatically } from "./safety";
 
 export const setRedactionEnabledSchema = z.object({ enabled: z.boolean() });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { builtinRule, customMarkerType, ibanValid, luhnValid, redactString, type BuiltinKind } from "./redaction-detectors";
-import { createRedactor, NO_REDACTION } from "./redaction";
-import { checkCustomPattern, checkPatternStatically, hasNestedQuantifier } from "./redaction-safety";
+import { builtinRule, customMarkerType, ibanValid, luhnValid, redactString, type BuiltinKind } from "./detectors";
+import { createRedactor, NO_REDACTION } from "./redactor";
+import { checkCustomPattern, checkPatternStatically, hasNestedQuantifier } from "./safety";
 
 const only = (kind: BuiltinKind) => (text: string) => redactString(text, [builtinRule(kind)]);
 
