@@ -14,7 +14,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { createTransactionAwarePool } from "../../lib/db";
 import { PrismaClient } from "../../lib/generated/prisma/client";
-import { newId } from "../../lib/telemetry/ids";
+import { newId } from "../../lib/ids";
 import { ensureDatabase, startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { migrateDeploy } from "../../scripts/lib/prisma-cli";
 import { encodeBatch, spanBatch } from "./spans";

@@ -26,7 +26,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { generateApiKey, hashApiKey } from "../../lib/api-keys/keys";
-import { newId } from "../../lib/telemetry/ids";
+import { newId } from "../../lib/ids";
 import { mapSpan } from "../../lib/telemetry/mapping";
 import { decodeOtlpProtobuf } from "../../lib/telemetry/otlp";
 import type { StepDraft } from "../../lib/telemetry/types";

@@ -77,3 +77,24 @@ export async function loadRedactor(tx: Tx): Promise<Redactor> {
   if (setting?.value !== true) return NO_REDACTION;
   return createRedactor(await loadRedactionConfig(tx));
 }
+
+/**
+ * The redaction configuration's version: changes whenever an admin switches
+ * redaction, a detector or a rule, on any instance. A SQL expression taking
+ * the setting key as `$1`, so hot paths read it in a statement they send
+ * anyway; clearance requests and ingestion key their cached redactor on it.
+ */
+export const REDACTION_VERSION_SQL = `(SELECT md5(COALESCE((SELECT value::text FROM "Setting" WHERE key = $1), '') || '|' || COALESCE(string_agg(r::text, ',' ORDER BY r.id), ''))
+   FROM "RedactionRule" r)`;
+
+const globalForRedactor = globalThis as unknown as { flightdeckRedactor?: { version: string; redactor: Redactor } };
+
+/** The redactor for `version` (from REDACTION_VERSION_SQL, read in the same transaction), rebuilt only when it changed. */
+export async function redactorForVersion(tx: Tx, version: string): Promise<Redactor> {
+  let cached = globalForRedactor.flightdeckRedactor;
+  if (cached?.version !== version) {
+    cached = { version, redactor: await loadRedactor(tx) };
+    globalForRedactor.flightdeckRedactor = cached;
+  }
+  return cached.redactor;
+}

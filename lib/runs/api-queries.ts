@@ -8,7 +8,7 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { ROW_ID } from "@/lib/telemetry/ids";
+import { decodeCursor, encodeCursor, ROW_ID } from "@/lib/ids";
 
 const STATUSES = ["running", "succeeded", "failed", "escalated", "stalled"] as const;
 
@@ -85,17 +85,17 @@ function runJson(r: RunRow) {
 }
 export type RunListItem = ReturnType<typeof runJson>;
 
-function encodeCursor(r: { startedAt: Date; id: string }): string {
-  return Buffer.from(`${r.startedAt.toISOString()}|${r.id}`).toString("base64url");
+function encodeRunCursor(r: { startedAt: Date; id: string }): string {
+  return encodeCursor(r.startedAt.toISOString(), r.id);
 }
 
-function decodeCursor(cursor: string): { startedAt: Date; id: string } {
-  const [time, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const startedAt = new Date(time ?? "");
-  if (!id || !ROW_ID.test(id) || Number.isNaN(startedAt.getTime())) {
+function decodeRunCursor(cursor: string): { startedAt: Date; id: string } {
+  const decoded = decodeCursor(cursor);
+  const startedAt = new Date(typeof decoded?.[0] === "string" ? decoded[0] : Number.NaN);
+  if (!decoded || Number.isNaN(startedAt.getTime())) {
     throw new AppError("bad_request:cursor", "The cursor is not one this API returned.");
   }
-  return { startedAt, id };
+  return { startedAt, id: decoded[1] };
 }
 
 const asTime = (v: string) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v);
@@ -109,7 +109,7 @@ export async function listRunsForApi(query: RunListQuery): Promise<{ data: RunLi
   if (query.from) and.push({ startedAt: { gte: asTime(query.from) } });
   if (query.to) and.push({ startedAt: { lt: asTime(query.to) } });
   if (query.cursor) {
-    const c = decodeCursor(query.cursor);
+    const c = decodeRunCursor(query.cursor);
     and.push({ OR: [{ startedAt: { lt: c.startedAt } }, { startedAt: c.startedAt, id: { lt: c.id } }] });
   }
   const rows = await db.run.findMany({
@@ -119,7 +119,7 @@ export async function listRunsForApi(query: RunListQuery): Promise<{ data: RunLi
     select: runSelect,
   });
   const page = rows.slice(0, query.limit);
-  return { data: page.map(runJson), nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null };
+  return { data: page.map(runJson), nextCursor: rows.length > query.limit ? encodeRunCursor(page[page.length - 1]!) : null };
 }
 
 /**

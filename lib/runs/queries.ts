@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { db } from "@/lib/db";
+import { decodeCursor, encodeCursor, type CursorValue } from "@/lib/ids";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { filterInstant, GOOD_OUTPUT_THRESHOLD, type RunFilter, type RunSort, type RunStatusName } from "./schemas";
 
@@ -133,27 +134,9 @@ function quadrantConditions(filter: RunFilter): Prisma.Sql[] {
 const and = (parts: Prisma.Sql[]) => (parts.length ? Prisma.join(parts, " AND ") : Prisma.sql`TRUE`);
 
 // ── cursor ──
-// The cursor holds the last row's sort value and id. "newest" walks the
+// The cursor (lib/ids.ts) holds the last row's sort value and id. "newest" walks the
 // (startedAt DESC, id) index as it is; "oldest" walks it backwards.
 
-type CursorValue = string | number;
-
-export function encodeCursor(value: CursorValue, id: string): string {
-  return Buffer.from(JSON.stringify([value, id])).toString("base64url");
-}
-
-export function decodeCursor(cursor: string | undefined): [CursorValue, string] | null {
-  if (!cursor) return null;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === 2 && (typeof parsed[0] === "string" || typeof parsed[0] === "number") && typeof parsed[1] === "string") {
-      return [parsed[0], parsed[1]];
-    }
-  } catch {
-    // A tampered or stale cursor starts from the first page.
-  }
-  return null;
-}
 
 const SORTS: Record<RunSort, { order: Prisma.Sql; key: (r: RunRow) => CursorValue; after: (v: CursorValue, id: string) => Prisma.Sql | null }> = {
   newest: {

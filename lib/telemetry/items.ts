@@ -1,0 +1,107 @@
+/**
+ * The store stage for items beside steps (the native batch API): run items
+ * created or updated with exactly the fields they state, and evaluations of
+ * stored runs and steps. Steps are stored first (store.ts), so what a run item
+ * states explicitly (name, status…) wins over what its root step implies.
+ */
+import { resolveAgents, resolveTeams } from "@/lib/agents/registry";
+import type { Tx } from "@/lib/db";
+import type { Connection } from "@/lib/db/bulk";
+import type { Prisma } from "@/lib/generated/prisma/client";
+import type { NativeEvaluation, NativeRun } from "./schemas";
+
+export type RunItem = NativeRun;
+
+/** An evaluation item with its index in the request, for error reports. */
+export interface EvaluationItem {
+  index: number;
+  value: NativeEvaluation;
+}
+
+/** An evaluation item refused while storing. */
+export interface ItemError {
+  index: number;
+  path: string;
+  message: string;
+}
+
+/** Run items: created or updated with exactly the fields given (a run's totals always come from its steps). */
+export async function storeRunItems(
+  tx: Tx,
+  runs: RunItem[],
+  connection: Connection = null,
+): Promise<{ runIds: string[]; createdAgents: string[]; createdTeams: string[] }> {
+  if (runs.length === 0) return { runIds: [], createdAgents: [], createdTeams: [] };
+  const teams = await resolveTeams(tx, [...new Set(runs.flatMap((r) => (r.team ? [r.team] : [])))], connection);
+  const wanted = new Map<string, string | null>();
+  for (const r of runs) if (r.agent && !wanted.get(r.agent)) wanted.set(r.agent, r.team ? (teams.ids.get(r.team) ?? null) : null);
+  const agents = await resolveAgents(tx, wanted, connection);
+  const runIds: string[] = [];
+  for (const r of [...runs].sort((x, y) => (x.traceId < y.traceId ? -1 : 1))) {
+    const agent = r.agent ? agents.agents.get(r.agent) : undefined;
+    const teamId = (r.team ? teams.ids.get(r.team) : undefined) ?? agent?.teamId ?? undefined;
+    const fields = {
+      name: r.name,
+      agentId: agent?.id,
+      teamId,
+      status: r.status,
+      outcome: r.outcome,
+      outcomeImpact: r.outcomeImpact,
+      conversationId: r.conversationId,
+      endedAt: r.endedAt,
+    };
+    const run = await tx.run.upsert({
+      where: { traceId: r.traceId },
+      create: { traceId: r.traceId, ...fields, startedAt: r.startedAt, lastStepAt: r.endedAt ?? r.startedAt },
+      update: fields,
+      select: { id: true, startedAt: true, lastStepAt: true },
+    });
+    // Keep the time bounds consistent with what the steps say.
+    if (r.startedAt < run.startedAt || (r.endedAt && r.endedAt > run.lastStepAt)) {
+      await tx.$executeRaw`UPDATE "Run" SET "startedAt" = LEAST("startedAt", ${r.startedAt}), "lastStepAt" = GREATEST("lastStepAt", ${r.endedAt ?? r.startedAt}) WHERE id = ${run.id}`;
+    }
+    runIds.push(run.id);
+  }
+  return { runIds, createdAgents: agents.created, createdTeams: teams.created };
+}
+
+/** Evaluation items for stored runs and steps; one for an unknown run or step is refused into `errors`. */
+export async function storeEvaluationItems(tx: Tx, items: EvaluationItem[], errors: ItemError[]): Promise<{ count: number; runIds: string[] }> {
+  if (items.length === 0) return { count: 0, runIds: [] };
+  const traceIds = [...new Set(items.map((i) => i.value.traceId))];
+  const runs = new Map((await tx.run.findMany({ where: { traceId: { in: traceIds } }, select: { id: true, traceId: true } })).map((r) => [r.traceId, r.id]));
+  const spanKeys = items.filter((i) => i.value.spanId).map((i) => ({ traceId: i.value.traceId, spanId: i.value.spanId! }));
+  const steps = new Map(
+    (spanKeys.length ? await tx.step.findMany({ where: { OR: spanKeys }, select: { id: true, traceId: true, spanId: true } }) : []).map((s) => [
+      `${s.traceId}:${s.spanId}`,
+      s.id,
+    ]),
+  );
+  const rows: Prisma.EvaluationCreateManyInput[] = [];
+  for (const { index, value: e } of items) {
+    const runId = runs.get(e.traceId);
+    if (!runId) {
+      errors.push({ index, path: "traceId", message: `No run with traceId ${e.traceId}; send its steps or run first.` });
+      continue;
+    }
+    const stepId = e.spanId ? steps.get(`${e.traceId}:${e.spanId}`) : undefined;
+    if (e.spanId && !stepId) {
+      errors.push({ index, path: "spanId", message: `No step with spanId ${e.spanId} in trace ${e.traceId}.` });
+      continue;
+    }
+    rows.push({
+      runId,
+      stepId: stepId ?? null,
+      kind: e.kind ?? (stepId ? "OUTPUT" : "OUTCOME"),
+      source: e.source,
+      name: e.name,
+      score: e.score ?? null,
+      passed: e.passed ?? null,
+      label: e.label ?? null,
+      comment: e.comment ?? null,
+    });
+  }
+  if (rows.length) await tx.evaluation.createMany({ data: rows });
+  return { count: rows.length, runIds: [...new Set(rows.map((r) => r.runId))] };
+}
+

@@ -1,0 +1,93 @@
+/**
+ * The one ingestion pipeline. OTLP (protobuf, JSON), the native batch API and
+ * the demo generator decode into one `DecodedBatch` and go through
+ * `ingestBatch`: in one transaction per request,
+ *   1. store: steps (store.ts), then run and evaluation items (items.ts);
+ *   2. post-store hooks, in the declared order of `POST_STORE_HOOKS` (hooks.ts),
+ *      each owned by its area (run analysis, evaluators, spend rollup…);
+ *   3. the request's audit event, last (its lock is held until commit).
+ * A new reaction to ingested telemetry (budget alerts, breakers, policy
+ * signals) is one more hook in that list, on every path at once.
+ */
+import { appendAuditOn, type Actor } from "@/lib/audit";
+import { transactionWithConnection, type Tx } from "@/lib/db";
+import type { Connection } from "@/lib/db/bulk";
+import { POST_STORE_HOOKS } from "./hooks";
+import { storeEvaluationItems, storeRunItems, type EvaluationItem, type ItemError, type RunItem } from "./items";
+import { EMPTY_STORE_RESULT, storeSteps, type StoreResult } from "./store";
+import type { StepDraft } from "./types";
+
+export type IngestSource = "otlp" | "native" | "demo";
+
+/** What every decoder produces: already validated, mapped items (rejections are the decoder's to report). */
+export interface DecodedBatch {
+  source: IngestSource;
+  steps: StepDraft[];
+  /** Run items (native API): what they state explicitly wins over what their root step implies. */
+  runs?: RunItem[];
+  evaluations?: EvaluationItem[];
+}
+
+/** What the store stage did, as the hooks and the caller see it. */
+export interface StoredBatch {
+  steps: StoreResult;
+  /** Every run the batch touched. */
+  runIds: string[];
+  /** Runs touched by run or evaluation items: they get the whole analysis (the step store did part of it for the rest). */
+  itemRunIds: string[];
+  evaluationsStored: number;
+  /** Items refused while storing (e.g. an evaluation for an unknown run). */
+  itemErrors: ItemError[];
+  createdAgents: string[];
+  createdTeams: string[];
+}
+
+export interface HookContext {
+  tx: Tx;
+  /** The transaction's own pg connection for bulk statements, or null (lib/db/bulk.ts). */
+  connection: Connection;
+  actor: Actor;
+  batch: DecodedBatch;
+  stored: StoredBatch;
+}
+
+/** Work done after every store, in the ingest transaction. */
+export interface PostStoreHook {
+  /** `area.what`, for profiles and errors. */
+  name: string;
+  run(context: HookContext): Promise<void>;
+}
+
+export const INGEST_TRANSACTION = { maxWait: 15_000, timeout: 60_000 } as const;
+
+/** Stores a decoded batch, runs every hook, appends the audit event (`audit` builds its metadata), in one transaction. */
+export async function ingestBatch(
+  actor: Actor,
+  batch: DecodedBatch,
+  audit: (stored: StoredBatch) => Record<string, unknown>,
+): Promise<StoredBatch> {
+  return transactionWithConnection(async (tx, connection) => {
+    const stored = await storeBatch(tx, connection, batch);
+    const context: HookContext = { tx, connection, actor, batch, stored };
+    for (const hook of POST_STORE_HOOKS) await hook.run(context);
+    await appendAuditOn(tx, connection, { actor, action: "telemetry.ingest", targetType: "telemetry", metadata: audit(stored) });
+    return stored;
+  }, INGEST_TRANSACTION);
+}
+
+async function storeBatch(tx: Tx, connection: Connection, batch: DecodedBatch): Promise<StoredBatch> {
+  const steps = batch.steps.length ? await storeSteps(tx, batch.steps, connection) : EMPTY_STORE_RESULT;
+  const runs = await storeRunItems(tx, batch.runs ?? [], connection);
+  const itemErrors: ItemError[] = [];
+  const evaluations = await storeEvaluationItems(tx, batch.evaluations ?? [], itemErrors);
+  const itemRunIds = [...new Set([...runs.runIds, ...evaluations.runIds])];
+  return {
+    steps,
+    runIds: [...new Set([...itemRunIds, ...steps.runIds])],
+    itemRunIds,
+    evaluationsStored: evaluations.count,
+    itemErrors,
+    createdAgents: [...new Set([...runs.createdAgents, ...steps.createdAgents])],
+    createdTeams: [...new Set([...runs.createdTeams, ...steps.createdTeams])],
+  };
+}
