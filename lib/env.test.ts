@@ -22,6 +22,17 @@ describe("parseEnv", () => {
     }
   });
 
+  it("takes an optional direct PostgreSQL URL for LISTEN, checked like DATABASE_URL", () => {
+    expect(parseEnv({}).DATABASE_DIRECT_URL).toBeUndefined();
+    expect(parseEnv({ DATABASE_DIRECT_URL: "" }).DATABASE_DIRECT_URL).toBeUndefined();
+    expect(parseEnv({ DATABASE_DIRECT_URL: "postgresql://app@db:5432/flightdeck" }).DATABASE_DIRECT_URL).toBe(
+      "postgresql://app@db:5432/flightdeck",
+    );
+    expect(() => parseEnv({ DATABASE_DIRECT_URL: "pgbouncer:6432" })).toThrow(
+      "DATABASE_DIRECT_URL: must be a postgresql:// connection URL",
+    );
+  });
+
   it("wants the OpenID Connect variables together", () => {
     expect(() => parseEnv({ OIDC_ISSUER: "http://127.0.0.1:9000" })).toThrow(/OIDC_CLIENT_ID/);
     expect(parseEnv({ OIDC_ISSUER: "http://127.0.0.1:9000", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" }).OIDC_ISSUER).toBe(

@@ -20,14 +20,19 @@ const integer = (min: number, max: number, fallback: number) =>
     .max(max, `must be at most ${max}`)
     .default(fallback);
 
+/** A postgresql:// URL, or unset. */
+const postgresUrl = optionalString.pipe(
+  z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL").optional(),
+);
+
 const roleSchema = z.enum(["ADMIN", "OPS_LEAD", "COMPLIANCE", "FINANCE", "VIEWER"]);
 
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    DATABASE_URL: optionalString.pipe(
-      z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL").optional(),
-    ),
+    DATABASE_URL: postgresUrl,
+    // A connection that bypasses PgBouncer (transaction mode drops LISTEN): used by lib/db/notifications only.
+    DATABASE_DIRECT_URL: postgresUrl,
     DATABASE_POOL_MAX: integer(1, 200, 10),
     PORT: integer(1, 65535, 3000),
     AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
