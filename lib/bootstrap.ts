@@ -4,11 +4,15 @@
  * INIT_API_KEY ensures an all-scope key with exactly that value.
  */
 import "server-only";
-import { ensureInitApiKey } from "@/lib/api-keys/service";
-import { appendAudit } from "@/lib/audit";
+import { ensureInitApiKey } from "@/lib/api-keys/commands";
+import { SYSTEM_ACTOR } from "@/lib/audit";
+import { execute } from "@/lib/commands";
 import { db } from "@/lib/db";
 import { readEnv } from "@/lib/env";
 import { hashPassword, verifyPassword } from "@/lib/passwords";
+import { ensureInitAdminCommand } from "@/lib/users/commands";
+
+const BOOTSTRAP_ACTOR = { ...SYSTEM_ACTOR, label: "bootstrap" };
 
 export async function ensureInitAdmin(email: string, password: string): Promise<void> {
   const normalized = email.toLowerCase();
@@ -20,24 +24,7 @@ export async function ensureInitAdmin(email: string, password: string): Promise<
   ) {
     return;
   }
-  const passwordHash = await hashPassword(password);
-  await db.$transaction(async (tx) => {
-    const user = await tx.user.upsert({
-      where: { email: normalized },
-      create: { email: normalized, name: "Administrator", role: "ADMIN", passwordHash },
-      update: { role: "ADMIN", disabled: false, passwordHash },
-      select: { id: true, email: true, role: true, disabled: true },
-    });
-    await appendAudit(tx, {
-      actor: { type: "SYSTEM", label: "bootstrap" },
-      action: existing ? "user.update" : "user.create",
-      targetType: "user",
-      targetId: user.id,
-      before: existing ? { role: existing.role, disabled: existing.disabled } : null,
-      after: user,
-      metadata: { source: "INIT_ADMIN_EMAIL" },
-    });
-  });
+  await execute(ensureInitAdminCommand, BOOTSTRAP_ACTOR, { email: normalized, passwordHash: await hashPassword(password) });
 }
 
 export async function runBootstrap(): Promise<void> {

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { actionError, fieldErrors, invalid, type ActionState } from "@/lib/forms";
 import { actorOf, requireScope } from "@/lib/session";
 import { createApiKeySchema } from "./schemas";
-import { createApiKey, revokeApiKey } from "./service";
+import { createApiKey, revokeApiKey } from "./commands";
 
 export async function createApiKeyAction(
   _prev: ActionState<{ secret: string; name: string }>,

@@ -8,9 +8,9 @@
  * transaction, and both events commit (or roll back) with it.
  *
  * `execute(command, actor, input)` is the thin wrapper callers outside a
- * transaction use: it opens the transaction, re-reads the caller's role or key
- * scopes inside it (a role changed or a key revoked since the session or the
- * request began counts) and runs the command. Server actions and routes still
+ * transaction use: it re-reads the caller's role or key scopes (a role changed
+ * or a key revoked since the session or the request began counts), opens the
+ * transaction and runs the command. Server actions and routes still
  * check their scope first for a precise message; this is the check that holds
  * whatever the entry point.
  */
@@ -22,6 +22,8 @@ import { hasScope, isRole, keyHasScope, type ApiKeyScope, type Scope } from "@/l
 
 /** What a command's audit event says beyond who and which action. */
 export interface AuditRecord {
+  /** Only where one command records one of two actions (e.g. `api_key.create` or `api_key.restore`). */
+  action?: AuditAction;
   targetType: string;
   targetId?: string | null;
   before?: unknown;
@@ -37,7 +39,8 @@ export interface Outcome<O> {
 
 /** Who may run a command: a person's scope, and the API key scope that may run it too (none: people only). */
 export interface CommandScope {
-  user: Scope;
+  /** null: any active user (e.g. recording their own sign-in). */
+  user: Scope | null;
   key?: ApiKeyScope;
 }
 
@@ -58,7 +61,7 @@ export function defineCommand<I, O>(
 ): Command<I, O> {
   const command = async (tx: Tx, actor: Actor, input: I): Promise<O> => {
     const { result, audit } = await run(tx, actor, input);
-    if (audit) await appendAudit(tx, { actor, action, ...audit });
+    if (audit) await appendAudit(tx, { actor, ...audit, action: audit.action ?? action });
     return result;
   };
   const defined = Object.assign(command, { action, scope });
@@ -71,15 +74,19 @@ export interface ExecuteOptions {
   timeout?: number;
 }
 
-/** Runs a command in a transaction of its own, after checking the actor may run it. */
-export function execute<I, O>(command: Command<I, O>, actor: Actor, input: I, options?: ExecuteOptions): Promise<O> {
-  return getDb().$transaction(async (tx) => {
-    await assertMayRun(tx, actor, command.scope);
-    return command(tx, actor, input);
-  }, options);
+/**
+ * Runs a command in a transaction of its own, after checking the actor may run
+ * it. The role or key is read fresh just before the transaction opens (not in
+ * it: a concurrent change of the caller's own role is the command's own
+ * business, e.g. the last-admin rule answers it as a conflict).
+ */
+export async function execute<I, O>(command: Command<I, O>, actor: Actor, input: I, options?: ExecuteOptions): Promise<O> {
+  const db = getDb();
+  await assertMayRun(db, actor, command.scope);
+  return db.$transaction((tx) => command(tx, actor, input), options);
 }
 
-/** The caller's current role or key scopes, read in the transaction that will make the change. */
+/** The caller's current role (active users only) or key scopes (valid keys only) allow `scope`; SYSTEM always may. */
 export async function assertMayRun(tx: Tx, actor: Actor, scope: CommandScope): Promise<void> {
   if (actor.type === "SYSTEM") return;
   if (actor.type === "USER") {
@@ -87,7 +94,7 @@ export async function assertMayRun(tx: Tx, actor: Actor, scope: CommandScope): P
     if (!user || user.disabled || !isRole(user.role)) {
       throw new AppError("unauthorized:session", "Your session has ended. Sign in again.");
     }
-    if (!hasScope(user.role, scope.user)) {
+    if (scope.user !== null && !hasScope(user.role, scope.user)) {
       throw new AppError(`forbidden:${scope.user}`, `Your role (${user.role}) is not allowed to do this (needs ${scope.user}).`);
     }
     return;

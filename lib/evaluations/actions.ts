@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { actionError, fieldErrors, invalid, type ActionState } from "@/lib/forms";
 import { actorOf, requireScope } from "@/lib/session";
 import { recordOutcomeSchema, scoreOutputSchema } from "./schemas";
-import { recordRunOutcome, scoreStepOutput } from "./service";
+import { recordRunOutcome, scoreStepOutput } from "./commands";
 
 export async function recordOutcomeAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
   try {

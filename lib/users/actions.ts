@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { actionError, fieldErrors, invalid, type ActionState } from "@/lib/forms";
 import { actorOf, requireScope } from "@/lib/session";
 import { createUserSchema, updateUserSchema } from "./schemas";
-import { createUser, updateUser } from "./service";
+import { createUser, updateUser } from "./commands";
 
 export async function createUserAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
   try {

@@ -1,7 +1,7 @@
 /** Maps an OpenID Connect identity to a Flightdeck user, creating one on first sign-in. */
-import { appendAudit } from "@/lib/audit";
 import { db } from "@/lib/db";
 import type { Role } from "@/lib/rbac";
+import { linkOidcSubjectCommand, OIDC_ACTOR, provisionOidcUserCommand } from "./commands";
 import { recordSignIn } from "./sign-in";
 
 export async function findOrProvisionOidcUser(input: {
@@ -16,28 +16,12 @@ export async function findOrProvisionOidcUser(input: {
     if (!user && email) {
       const byEmail = await tx.user.findUnique({ where: { email } });
       if (byEmail && !byEmail.oidcSubject) {
-        user = await tx.user.update({ where: { id: byEmail.id }, data: { oidcSubject: input.subject } });
-        await appendAudit(tx, {
-          actor: { type: "USER", id: user.id, label: user.email },
-          action: "user.link_oidc",
-          targetType: "user",
-          targetId: user.id,
-          after: { oidcSubject: input.subject },
-        });
+        user = await linkOidcSubjectCommand(tx, { type: "USER", id: byEmail.id, label: byEmail.email }, { userId: byEmail.id, subject: input.subject });
       }
     }
     if (!user) {
       if (!email) return null;
-      user = await tx.user.create({
-        data: { email, name: input.name, role: input.defaultRole, oidcSubject: input.subject },
-      });
-      await appendAudit(tx, {
-        actor: { type: "SYSTEM", label: "oidc" },
-        action: "user.provision",
-        targetType: "user",
-        targetId: user.id,
-        after: { email, role: user.role, oidcSubject: input.subject },
-      });
+      user = await provisionOidcUserCommand(tx, OIDC_ACTOR, { email, name: input.name, role: input.defaultRole, subject: input.subject });
     }
     if (user.disabled) return null;
     await recordSignIn(tx, user, "oidc");

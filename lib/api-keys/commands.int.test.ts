@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { authenticateApiKey } from "./authenticate";
 import { hashApiKey } from "./keys";
-import { createApiKey, ensureInitApiKey, revokeApiKey } from "./service";
+import { createApiKey, ensureInitApiKey, revokeApiKey } from "./commands";
 
 const unique = () => Math.random().toString(36).slice(2, 10);
 const bearer = (secret: string) => `Bearer ${secret}`;

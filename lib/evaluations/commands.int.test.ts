@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createRun } from "@/lib/runs/testing";
 import { recordOutcomeSchema } from "./schemas";
-import { recordRunOutcome, scoreStepOutput } from "./service";
+import { recordRunOutcome, scoreStepOutput } from "./commands";
 
 const actor = { type: "SYSTEM" as const, label: "test" };
 

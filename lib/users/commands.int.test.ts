@@ -4,7 +4,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { verifyPassword } from "@/lib/passwords";
 import { findOrProvisionOidcUser } from "./oidc";
-import { createUser, updateUser } from "./service";
+import { createUser, updateUser } from "./commands";
 
 const unique = () => Math.random().toString(36).slice(2, 10);
 
