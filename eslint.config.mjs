@@ -13,6 +13,24 @@ const config = [
     rules: { "react-hooks/rules-of-hooks": "off" },
   },
   {
+    // Pages, layouts and components read through their area's queries.ts and write through its
+    // actions: never the database client itself (STYLE.md: no queries scattered in pages).
+    files: ["app/**/*.tsx", "components/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@/lib/db", "@/lib/db/*", "@/lib/generated/prisma/client", "@prisma/*", "pg"],
+              message: "Pages and components do not use the database: call the area's queries.ts (reads) or actions.ts (writes).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

@@ -4,6 +4,7 @@
  * at boot so a misconfiguration stops the start with a clear message.
  */
 import { z } from "zod";
+import { ROLES } from "@/lib/enums";
 
 const optionalString = z
   .string()
@@ -25,7 +26,7 @@ const postgresUrl = optionalString.pipe(
   z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL").optional(),
 );
 
-const roleSchema = z.enum(["ADMIN", "OPS_LEAD", "COMPLIANCE", "FINANCE", "VIEWER"]);
+const roleSchema = z.enum(ROLES);
 
 export const envSchema = z
   .object({

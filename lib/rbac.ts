@@ -3,8 +3,10 @@
  * One check in three forms: `hasScope` (boolean, anywhere), `requireScope`
  * (server, throws; lib/session.ts) and `useHasScope` (client, only hides UI).
  */
-export const ROLES = ["ADMIN", "OPS_LEAD", "COMPLIANCE", "FINANCE", "VIEWER"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type RoleName } from "@/lib/enums";
+
+export { ROLES };
+export type Role = RoleName;
 
 export const SCOPES = [
   "runs:read",

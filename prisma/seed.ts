@@ -4,11 +4,13 @@
  * through the same ingestion code agents use. Safe to call on every start: it
  * does nothing when users exist. Redaction stays off (no setting written).
  */
-import { appendAudit, SYSTEM_ACTOR } from "@/lib/audit";
+import { SYSTEM_ACTOR } from "@/lib/audit";
+import { execute } from "@/lib/commands";
 import { db } from "@/lib/db";
 import { sendDemo } from "@/lib/demo/send";
 import { hashPassword } from "@/lib/passwords";
 import { seedModelPrices } from "@/lib/spend/prices/commands";
+import { createUserCommand } from "@/lib/users/commands";
 import { DEMO_USERS } from "./demo-users";
 
 const SEED_ACTOR = { ...SYSTEM_ACTOR, label: "seed" };
@@ -21,19 +23,7 @@ export async function seedIfEmpty(log: (line: string) => void = console.log): Pr
   log("empty database: seeding demo users");
   const hashes = await Promise.all(DEMO_USERS.map((u) => hashPassword(u.password)));
   for (const [i, u] of DEMO_USERS.entries()) {
-    await db.$transaction(async (tx) => {
-      const user = await tx.user.create({
-        data: { email: u.email, name: u.name, role: u.role, passwordHash: hashes[i] },
-        select: { id: true, email: true, role: true },
-      });
-      await appendAudit(tx, {
-        actor: SEED_ACTOR,
-        action: "user.create",
-        targetType: "user",
-        targetId: user.id,
-        after: user,
-      });
-    });
+    await execute(createUserCommand, SEED_ACTOR, { email: u.email, name: u.name, role: u.role, passwordHash: hashes[i]! });
   }
 
   const prices = await db.$transaction((tx) => seedModelPrices(tx, SEED_ACTOR));

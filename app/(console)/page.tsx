@@ -7,14 +7,15 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Time } from "@/components/ui/time";
-import { db } from "@/lib/db";
 import { hasScope, ROLE_LABELS } from "@/lib/rbac";
 import {
   getAttentionCounts,
   getFailingRuns,
   getLoopingRuns,
   getStalledRuns,
+  getRecentChanges,
   getToolFailuresByTool,
+  hasAnyRun,
   OVERVIEW_WINDOW_HOURS,
 } from "@/lib/overview/queries";
 import { requirePageScope } from "@/lib/session";
@@ -70,7 +71,7 @@ function Skeleton({ className }: { className: string }) {
 }
 
 async function AttentionTiles({ isAdmin }: { isAdmin: boolean }) {
-  const [counts, anyRun] = await Promise.all([getAttentionCounts(), db.run.findFirst({ select: { id: true } })]);
+  const [counts, anyRun] = await Promise.all([getAttentionCounts(), hasAnyRun()]);
   if (!anyRun) {
     return (
       <div className="mb-6">
@@ -156,11 +157,7 @@ async function ToolFailuresCard() {
 }
 
 async function RecentAudit() {
-  const recentAudit = await db.auditEvent.findMany({
-    orderBy: { seq: "desc" },
-    take: 8,
-    select: { seq: true, occurredAt: true, actorLabel: true, action: true, targetType: true },
-  });
+  const recentAudit = await getRecentChanges();
   return (
     <Card>
       <CardHeader

@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field, FormMessage, inputClass } from "@/components/ui/field";
+import { OUTCOMES } from "@/lib/enums";
 import { recordOutcomeAction } from "@/lib/evaluations/actions";
 import { IDLE, type ActionState } from "@/lib/forms";
 
@@ -15,7 +16,7 @@ export function OutcomeForm({ runId, outcome, impact, sideEffects }: { runId: st
       <fieldset>
         <legend className="text-sm font-medium text-slate-700">Outcome</legend>
         <div className="mt-1 flex gap-4">
-          {(["SUCCESS", "FAILURE", "UNKNOWN"] as const).map((o) => (
+          {OUTCOMES.map((o) => (
             <label key={o} className="flex items-center gap-1.5 text-sm">
               <input type="radio" name="outcome" value={o} defaultChecked={outcome === o} className="h-4 w-4" />
               {o === "SUCCESS" ? "Success" : o === "FAILURE" ? "Failure" : "Unknown"}

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { fetchJson } from "@/lib/fetch-json";
 import { causalChain, type Timeline } from "@/lib/runs/timeline";
 import { KindChip } from "./badges";
 import { StepDetailPanel } from "./step-detail";
@@ -135,11 +136,7 @@ function useLivePulse(runId: string, running: boolean, stepCount: number) {
   const router = useRouter();
   const pulse = useQuery({
     queryKey: ["run-pulse", runId],
-    queryFn: async () => {
-      const response = await fetch(`/runs/${runId}/live`, { cache: "no-store" });
-      if (!response.ok) throw new Error(`pulse ${response.status}`);
-      return (await response.json()) as { status: string; stepCount: number };
-    },
+    queryFn: () => fetchJson<{ status: string; stepCount: number }>(`/runs/${runId}/live`, { fallbackMessage: "Live refresh failed" }),
     enabled: running,
     refetchInterval: 5_000,
   });

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useMemo } from "react";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
+import { fetchJson } from "@/lib/fetch-json";
 import { formatCost, formatDuration, formatScore, formatTokens, runTitle } from "@/lib/runs/format";
 import type { RunListItem } from "@/lib/runs/queries";
 import { RunFlags, RunStatusBadge } from "./badges";
@@ -12,9 +13,8 @@ import { RunFlags, RunStatusBadge } from "./badges";
 export const LIVE_REFRESH_MS = 5_000;
 
 async function fetchLive(ids: string[]): Promise<RunListItem[]> {
-  const response = await fetch(`/runs/live?ids=${ids.map(encodeURIComponent).join(",")}`, { cache: "no-store" });
-  if (!response.ok) throw new Error(`live refresh failed (${response.status})`);
-  return ((await response.json()) as { runs: RunListItem[] }).runs;
+  const body = await fetchJson<{ runs: RunListItem[] }>(`/runs/live?ids=${ids.map(encodeURIComponent).join(",")}`, { fallbackMessage: "Live refresh failed" });
+  return body.runs;
 }
 
 /** The list; rows of running runs are refreshed in place every few seconds. */

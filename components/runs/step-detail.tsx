@@ -8,19 +8,15 @@ import { Button } from "@/components/ui/button";
 import { FormMessage, inputClass } from "@/components/ui/field";
 import { Time } from "@/components/ui/time";
 import { scoreOutputAction } from "@/lib/evaluations/actions";
+import { fetchJson } from "@/lib/fetch-json";
 import { IDLE, type ActionState } from "@/lib/forms";
 import { formatDuration, formatTokens, formatUsd } from "@/lib/runs/format";
 import type { StepDetail } from "@/lib/runs/run-queries";
 import { KindChip } from "./badges";
 import { JsonBlock, Messages } from "./json-view";
 
-async function fetchStep(runId: string, stepId: string): Promise<StepDetail> {
-  const response = await fetch(`/runs/${runId}/steps/${stepId}`, { cache: "no-store" });
-  if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `Could not load the step (${response.status}).`);
-  }
-  return (await response.json()) as StepDetail;
+function fetchStep(runId: string, stepId: string): Promise<StepDetail> {
+  return fetchJson<StepDetail>(`/runs/${runId}/steps/${stepId}`, { fallbackMessage: "Could not load the step" });
 }
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {

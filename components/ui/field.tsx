@@ -1,9 +1,14 @@
+import { useId } from "react";
 import { cn } from "./cn";
 
 export const inputClass =
   "block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-brand-500 aria-[invalid=true]:ring-red-400";
 
-/** A labelled control with its error text linked by aria-describedby. */
+/**
+ * A labelled control with its error text linked by aria-describedby. Ids come
+ * from `useId()`, not from the field's name: two forms on one page (Settings
+ * has several) may both have a `name` field.
+ */
 export function Field({
   label,
   name,
@@ -19,7 +24,7 @@ export function Field({
   children: (props: { id: string; name: string; "aria-invalid": boolean; "aria-describedby"?: string }) => React.ReactNode;
   className?: string;
 }) {
-  const id = `field-${name}`;
+  const id = useId();
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
   const describedBy = [errors?.length ? errorId : null, hint ? hintId : null].filter(Boolean).join(" ") || undefined;

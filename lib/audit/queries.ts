@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { verifyAuditChain, type VerifyResult } from "@/lib/audit";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 
@@ -51,4 +52,9 @@ export async function auditFacets() {
     db.auditEvent.count(),
   ]);
   return { actions: actions.map((a) => a.action), targetTypes: targetTypes.map((t) => t.targetType), total };
+}
+
+/** Re-computes the whole chain (Audit › Verify chain). */
+export function verifyAuditLog(): Promise<VerifyResult> {
+  return verifyAuditChain(db);
 }

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { OUTCOMES } from "@/lib/enums";
 
 const id = z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, "Malformed id.");
 
-export const OUTCOMES = ["SUCCESS", "FAILURE", "UNKNOWN"] as const;
+export { OUTCOMES };
 
 /** What an ops lead records about a run's outcome. Side effects: one per line. */
 export const recordOutcomeSchema = z.object({

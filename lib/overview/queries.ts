@@ -1,7 +1,7 @@
 /** Reads for the Overview, the ops lead's start page: what is failing, looping or stalled now. */
 import "server-only";
 import { db } from "@/lib/db";
-import type { RunStatusName } from "../runs/schemas";
+import type { RunStatusName } from "@/lib/runs/schemas";
 
 export const OVERVIEW_WINDOW_HOURS = 24;
 
@@ -71,4 +71,18 @@ export async function getToolFailuresByTool(limit = 8): Promise<ToolFailureRow[]
     WHERE kind = 'TOOL_CALL' AND status = 'FAILED' AND "startedAt" >= ${since()}
     GROUP BY 1 ORDER BY failures DESC, "lastAt" DESC LIMIT ${limit}`;
   return rows.map((r) => ({ ...r, lastAt: r.lastAt.toISOString() }));
+}
+
+/** Whether any run was ever stored: the Overview's empty state. */
+export async function hasAnyRun(): Promise<boolean> {
+  return (await db.run.findFirst({ select: { id: true } })) !== null;
+}
+
+/** The latest audit events, for "Recent changes". */
+export function getRecentChanges(take = 8) {
+  return db.auditEvent.findMany({
+    orderBy: { seq: "desc" },
+    take,
+    select: { seq: true, occurredAt: true, actorLabel: true, action: true, targetType: true },
+  });
 }

@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { db } from "@/lib/db";
+import { STEP_KINDS } from "@/lib/enums";
 import { decodeCursor, encodeCursor, type CursorValue } from "@/lib/ids";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { filterInstant, GOOD_OUTPUT_THRESHOLD, type RunFilter, type RunSort, type RunStatusName } from "./schemas";
@@ -116,7 +117,7 @@ function baseConditions(filter: RunFilter): Prisma.Sql[] {
     // index find the few failed steps on any PostgreSQL (18 would skip-scan it anyway).
     where.push(Prisma.sql`(r.name ILIKE ${pattern} OR r."traceId" = ${filter.q.toLowerCase()} OR r.id = ${filter.q}
       OR r.id IN (SELECT s."runId" FROM "Step" s
-        WHERE s.kind IN ('LLM_CALL', 'TOOL_CALL', 'DECISION', 'STATE_TRANSITION', 'AGENT', 'ESCALATION', 'OTHER')
+        WHERE s.kind IN (${Prisma.join(STEP_KINDS.map((k) => Prisma.sql`${k}::"StepKind"`))})
           AND s.status = 'FAILED' AND s.error ILIKE ${pattern}))`);
   }
   return where;

@@ -3,9 +3,10 @@
  * view is a shareable URL. Unknown or malformed values are dropped, never an error.
  */
 import { z } from "zod";
+import { RUN_STATUSES, type RunStatusName } from "@/lib/enums";
 
-export const RUN_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "ESCALATED", "STALLED"] as const;
-export type RunStatusName = (typeof RUN_STATUSES)[number];
+export { RUN_STATUSES };
+export type { RunStatusName };
 
 export const RUN_FLAGS = ["toolFailure", "loop", "stall", "escalated", "unpriced"] as const;
 export type RunFlag = (typeof RUN_FLAGS)[number];

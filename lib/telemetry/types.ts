@@ -2,10 +2,10 @@
  * What ingestion stores, whatever the source (OTLP span or native API step):
  * one `StepDraft` per span, validated and mapped, before cost and redaction.
  */
-export type StepKindName = "LLM_CALL" | "TOOL_CALL" | "DECISION" | "STATE_TRANSITION" | "AGENT" | "ESCALATION" | "OTHER";
-export const STEP_KINDS = ["LLM_CALL", "TOOL_CALL", "DECISION", "STATE_TRANSITION", "AGENT", "ESCALATION", "OTHER"] as const;
+import type { OutcomeName, StepKindName } from "@/lib/enums";
 
-export type OutcomeName = "SUCCESS" | "FAILURE" | "UNKNOWN";
+export { STEP_KINDS } from "@/lib/enums";
+export type { OutcomeName, StepKindName };
 
 /** A JSON value as stored in a Json column. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

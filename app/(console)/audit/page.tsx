@@ -7,9 +7,7 @@ import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { verifyAuditChain } from "@/lib/audit";
-import { auditFacets, auditFilterSchema, listAuditEvents } from "@/lib/audit/queries";
-import { db } from "@/lib/db";
+import { auditFacets, auditFilterSchema, listAuditEvents, verifyAuditLog } from "@/lib/audit/queries";
 import { requirePageScope } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Audit" };
@@ -21,7 +19,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const [{ events, nextBefore }, facets, verification] = await Promise.all([
     listAuditEvents(filter),
     auditFacets(),
-    params.verify ? verifyAuditChain(db) : Promise.resolve(null),
+    params.verify ? verifyAuditLog() : Promise.resolve(null),
   ]);
   const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => Boolean(e[1]) && e[0] !== "before" && e[0] !== "verify"));
   const verifyQuery = new URLSearchParams(query);
