@@ -2,7 +2,8 @@
  * What the demo agents do. Four teams, four agents, each with its tools,
  * prompts and models, and variants of a run: a clean run, a tool failure
  * followed by a retry, a fallback or a wrong inference, a loop, a stall, a
- * request for clearance, and runs whose text and outcome disagree.
+ * request for clearance, and runs whose text and outcome disagree. Long
+ * (~570 lines) because it is data: the four agents' scripts, side by side.
  */
 import type { Rng } from "./prng";
 import { RunBuilder, type AgentDef, type ModelDef } from "./run-builder";

@@ -4,6 +4,8 @@
  * `llm.*`) and our own `flightdeck.*` attributes. Pure: no database, so every
  * rule is unit-tested. A span that cannot be stored faithfully (bad ids, no
  * start time, negative tokens, a time in year 3000…) is rejected with a reason.
+ * One file of ~400 lines on purpose: every attribute rule sits beside its
+ * precedence over the others, which splitting by convention would hide.
  *
  * Attributes read here (all others are kept in Step.attributes):
  * - kind: `flightdeck.step.kind` (explicit), `flightdeck.decision.*` → DECISION,

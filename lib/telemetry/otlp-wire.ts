@@ -9,7 +9,8 @@
  * an unexpected wire type, groups), so what is accepted or refused is decided
  * exactly as before. Unknown fields are skipped, as protobuf requires; for a
  * repeated scalar or message field appearing twice, the last one wins (the
- * OTLP exporters never send a singular message twice).
+ * OTLP exporters never send a singular message twice). One file (~440 lines):
+ * the reader and the message decoders share one cursor and must be read together.
  *
  * Field numbers: opentelemetry/proto/{collector/trace,trace,common,resource}/v1.
  */

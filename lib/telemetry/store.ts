@@ -18,6 +18,8 @@
  * Speed (bench/README.md): the statements go straight to the transaction's pg
  * connection when the caller has it, and the price table and the redactor are
  * reused across requests while their version (one cheap statement) is unchanged.
+ * `storeSteps` stays one function on purpose: its passes share the per-step
+ * rows built once (bench/README.md measures every extra pass over 1,000 steps).
  */
 import { resolveAgents, resolveTeams } from "@/lib/agents/registry";
 import type { Tx } from "@/lib/db";
