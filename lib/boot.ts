@@ -1,4 +1,4 @@
-/** Server boot: validate the environment (naming any bad variable), then INIT_* setup. */
+/** Server boot: validate the environment (naming any bad variable), then INIT_* setup, then the periodic jobs. */
 import { EnvError, readEnv } from "@/lib/env";
 
 export async function boot(): Promise<void> {
@@ -18,7 +18,11 @@ export async function boot(): Promise<void> {
   } catch (error) {
     console.error("[flightdeck] headless setup (INIT_*) failed:", error);
   }
-  // Periodic stall sweep (runs with no new step past their agent's threshold); safe on several instances.
-  const [{ startStallSweep }, { getDb }] = await Promise.all([import("@/lib/runs/stalls"), import("@/lib/db")]);
-  startStallSweep(getDb);
+  // Periodic jobs (lib/jobs/registry.ts: the stall sweep, …): one timer each per instance, each tick run by one instance.
+  const { startJobs } = await import("@/lib/jobs/scheduler");
+  try {
+    startJobs();
+  } catch (error) {
+    console.error("[flightdeck] periodic jobs did not start:", error);
+  }
 }

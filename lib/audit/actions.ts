@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = [
   "webhook_endpoint.update",
   "webhook_endpoint.delete",
   "webhook_endpoint.test",
+  // jobs
+  "job.run",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -3,6 +3,7 @@ import { Suspense } from "react";
 import { ApiKeysSection } from "@/components/settings/api-keys-section";
 import { ModelPricesSection } from "@/components/settings/model-prices-section";
 import { RedactionSection } from "@/components/settings/redaction-section";
+import { SystemSection } from "@/components/settings/system-section";
 import { UsersSection } from "@/components/settings/users-section";
 import { PageHeader } from "@/components/ui/page-header";
 import { listApiKeys } from "@/lib/api-keys/queries";
@@ -50,6 +51,9 @@ export default async function SettingsPage() {
         </Suspense>
         <Suspense fallback={<SectionSkeleton title="Redaction" />}>
           <Redaction />
+        </Suspense>
+        <Suspense fallback={<SectionSkeleton title="System" />}>
+          <SystemSection />
         </Suspense>
       </div>
     </>

@@ -1,0 +1,19 @@
+/**
+ * The one declared list of periodic jobs. Each job is defined by the area that
+ * owns its work (`defineJob` in lib/<area>/…) and listed here once; the
+ * scheduler starts these at boot and Settings › System shows them.
+ */
+import { stallSweepJob } from "@/lib/runs/stalls";
+import type { JobDefinition } from "./define";
+
+export const JOBS: readonly JobDefinition[] = [
+  stallSweepJob,
+  // ── webhook delivery goes here ──────────────────────────────────────────
+  // `webhookDeliveryJob` from "@/lib/webhooks/delivery-job" (name "webhook_delivery"):
+  // add its import above and list it here once that module lands.
+];
+
+/** The registered job of that name (names are unique: registry.test.ts). */
+export function findJob(name: string, jobs: readonly JobDefinition[] = JOBS): JobDefinition | undefined {
+  return jobs.find((job) => job.name === name);
+}
