@@ -5,6 +5,7 @@ import { ModelPricesSection } from "@/components/settings/model-prices-section";
 import { RedactionSection } from "@/components/settings/redaction-section";
 import { SystemSection } from "@/components/settings/system-section";
 import { UsersSection } from "@/components/settings/users-section";
+import { WebhooksSection } from "@/components/settings/webhooks-section";
 import { PageHeader } from "@/components/ui/page-header";
 import { listApiKeys } from "@/lib/api-keys/queries";
 import { listModelPrices } from "@/lib/spend/prices/queries";
@@ -54,6 +55,9 @@ export default async function SettingsPage() {
         </Suspense>
         <Suspense fallback={<SectionSkeleton title="System" />}>
           <SystemSection />
+        </Suspense>
+        <Suspense fallback={<SectionSkeleton title="Webhooks" />}>
+          <WebhooksSection />
         </Suspense>
       </div>
     </>
