@@ -4,13 +4,12 @@
  * scheduler starts these at boot and Settings › System shows them.
  */
 import { stallSweepJob } from "@/lib/runs/stalls";
+import { webhookDeliveryJob } from "@/lib/webhooks/delivery-job";
 import type { JobDefinition } from "./define";
 
 export const JOBS: readonly JobDefinition[] = [
   stallSweepJob,
-  // ── webhook delivery goes here ──────────────────────────────────────────
-  // `webhookDeliveryJob` from "@/lib/webhooks/delivery-job" (name "webhook_delivery"):
-  // add its import above and list it here once that module lands.
+  webhookDeliveryJob,
 ];
 
 /** The registered job of that name (names are unique: registry.test.ts). */
