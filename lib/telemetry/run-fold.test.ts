@@ -49,6 +49,11 @@ describe("foldRuns", () => {
     expect(run).toMatchObject({ status: "RUNNING", name: null, endedAt: null, startedAt: at(1), lastStepAt: at(7), escalated: false });
   });
 
+  it("a run whose only step is its open root span is running, not escalated", () => {
+    expect(only([root({ endedAt: null })])).toMatchObject({ status: "RUNNING", escalated: false, endedAt: null });
+    expect(only([root({ endedAt: null }), step({ spanId: "a" })]).status).toBe("RUNNING");
+  });
+
   it("the ended root span names, ends and decides the run", () => {
     expect(only([root(), step({ spanId: "a" })])).toMatchObject({ status: "SUCCEEDED", name: "invoke_agent", endedAt: at(10) });
     expect(only([root({ status: "FAILED" })]).status).toBe("FAILED");

@@ -89,8 +89,8 @@ export function foldRuns(steps: readonly StepDraft[]): Map<string, FoldedRun> {
   const folded = new Map<string, FoldedRun>();
   for (const [traceId, { pendingEscalationAt, latestOtherStartAt, ...run }] of runs) {
     run.agentName ??= run.serviceName;
-    // Still open, and nothing happened after asking for clearance: waiting for it.
-    if (run.endedAt === null && pendingEscalationAt >= latestOtherStartAt) run.status = "ESCALATED";
+    // Still open, asked for clearance, and nothing happened after asking: waiting for it.
+    if (run.endedAt === null && pendingEscalationAt > -Infinity && pendingEscalationAt >= latestOtherStartAt) run.status = "ESCALATED";
     folded.set(traceId, run);
   }
   return folded;
