@@ -220,7 +220,8 @@ const globalForJobs = globalThis as unknown as {
 
 function processRunner(): JobRunner {
   if (!globalForJobs.flightdeckJobRunner) {
-    const connectionString = process.env.DATABASE_URL;
+    // Session-level advisory locks do not survive PgBouncer's transaction mode: the direct URL when there is one.
+    const connectionString = process.env.DATABASE_DIRECT_URL || process.env.DATABASE_URL;
     if (!connectionString) throw new Error("DATABASE_URL is not set: jobs need the database.");
     // `db` resolves the current client on each use, so a reconnected client (tests) is picked up.
     globalForJobs.flightdeckJobRunner = createJobRunner({ db: defaultDb, connectionString });
