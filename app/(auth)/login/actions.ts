@@ -2,7 +2,7 @@
 
 import { AuthError } from "next-auth";
 import { signIn } from "@/lib/auth";
-import { safeCallback } from "./safe-callback";
+import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 
 export type LoginState = { error?: string; email?: string };
 
@@ -12,7 +12,8 @@ export async function signInWithPassword(_prev: LoginState, formData: FormData):
     await signIn("credentials", {
       email,
       password: formData.get("password"),
-      redirectTo: safeCallback(formData.get("callbackUrl")),
+      // The login page already reduced callbackUrl to a path; check again, the form field is the browser's.
+      redirectTo: safeRedirectPath(formData.get("callbackUrl")),
     });
     return {};
   } catch (error) {
@@ -23,7 +24,7 @@ export async function signInWithPassword(_prev: LoginState, formData: FormData):
           error.type !== "CredentialsSignin"
             ? "Sign-in failed. Try again."
             : (error as AuthError & { code?: string }).code === "too_many_attempts"
-              ? "Too many wrong passwords for this e-mail. Wait 15 minutes, or ask an admin."
+              ? "Too many failed sign-ins. Wait a few seconds (at most 30 for an account) and try again."
               : "Wrong e-mail or password, or the account is disabled.",
       };
     }
@@ -32,5 +33,5 @@ export async function signInWithPassword(_prev: LoginState, formData: FormData):
 }
 
 export async function signInWithOidc(formData: FormData): Promise<void> {
-  await signIn("oidc", { redirectTo: safeCallback(formData.get("callbackUrl")) });
+  await signIn("oidc", { redirectTo: safeRedirectPath(formData.get("callbackUrl")) });
 }

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { Button } from "@/components/ui/button";
+import { safeRedirectPath } from "@/lib/auth/safe-redirect";
 import { oidcEnabled, readEnv } from "@/lib/env";
 import { getCurrentUser } from "@/lib/session";
 import { signInWithOidc } from "./actions";
@@ -13,11 +15,18 @@ const ERRORS: Record<string, string> = {
   Configuration: "Sign-in is misconfigured on the server; an admin should check the logs.",
 };
 
+async function requestOrigin(): Promise<string | undefined> {
+  const h = await headers();
+  const host = h.get("x-forwarded-host") ?? h.get("host");
+  return host ? `${h.get("x-forwarded-proto") ?? "http"}://${host}` : undefined;
+}
+
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = params.callbackUrl ?? "/";
-  if (await getCurrentUser()) redirect(callbackUrl.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/");
   const env = readEnv();
+  // The proxy sends the full href of where the visitor was going: keep its path if it is this site's.
+  const callbackUrl = safeRedirectPath(params.callbackUrl, env.AUTH_URL ?? (await requestOrigin()));
+  if (await getCurrentUser()) redirect(callbackUrl);
   const error = params.error ? (ERRORS[params.error] ?? "Sign-in failed. Try again.") : null;
   return (
     <main className="flex min-h-screen items-center justify-center bg-slate-100 px-4">
