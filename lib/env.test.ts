@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvError, parseEnv } from "./env";
+import { demoEnabled, EnvError, parseEnv } from "./env";
 
 describe("parseEnv", () => {
   it("gives defaults for an empty environment", () => {
@@ -46,5 +46,26 @@ describe("parseEnv", () => {
 
   it("treats empty strings as unset", () => {
     expect(parseEnv({ AUTH_SECRET: "", INIT_API_KEY: "" }).AUTH_SECRET).toBeUndefined();
+  });
+});
+
+describe("sessions and the sign-in throttle", () => {
+  it("reads SESSION_MAX_AGE_HOURS (default 12) and TRUST_PROXY (default off)", () => {
+    expect(parseEnv({})).toMatchObject({ SESSION_MAX_AGE_HOURS: 12, TRUST_PROXY: false });
+    expect(parseEnv({ SESSION_MAX_AGE_HOURS: "8", TRUST_PROXY: "1" })).toMatchObject({ SESSION_MAX_AGE_HOURS: 8, TRUST_PROXY: true });
+    expect(() => parseEnv({ SESSION_MAX_AGE_HOURS: "0" })).toThrow(/SESSION_MAX_AGE_HOURS/);
+    expect(() => parseEnv({ TRUST_PROXY: "yes" })).toThrow(/TRUST_PROXY/);
+  });
+});
+
+describe("demoEnabled", () => {
+  it("seeds the demo users only for the zero-configuration start, unless FLIGHTDECK_DEMO says otherwise", () => {
+    expect(demoEnabled(parseEnv({}))).toBe(true);
+    // The e2e server: an API key for agents gives nobody a password, so the demo stays.
+    expect(demoEnabled(parseEnv({ INIT_API_KEY: "fd_e2eInitKey0123456789abcdefghijkl" }))).toBe(true);
+    expect(demoEnabled(parseEnv({ DATABASE_URL: "postgresql://u@db/flightdeck" }))).toBe(false);
+    expect(demoEnabled(parseEnv({ INIT_ADMIN_EMAIL: "root@example.com", INIT_ADMIN_PASSWORD: "long-enough" }))).toBe(false);
+    expect(demoEnabled(parseEnv({ DATABASE_URL: "postgresql://u@db/flightdeck", FLIGHTDECK_DEMO: "1" }))).toBe(true);
+    expect(demoEnabled(parseEnv({ FLIGHTDECK_DEMO: "0" }))).toBe(false);
   });
 });

@@ -28,6 +28,11 @@ const postgresUrl = optionalString.pipe(
 
 const roleSchema = z.enum(ROLES);
 
+/** "1"/"true" or "0"/"false"/unset. */
+const flag = optionalString
+  .pipe(z.enum(["0", "1", "true", "false"], { message: 'must be "1" or "0"' }).optional())
+  .transform((v) => v === "1" || v === "true");
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -47,6 +52,12 @@ export const envSchema = z
     OIDC_NAME: z.string().default("Single sign-on"),
     OIDC_DEFAULT_ROLE: roleSchema.default("VIEWER"),
     INGEST_MAX_BODY_BYTES: integer(1024, 1024 ** 3, 16 * 1024 * 1024),
+    // How long a console sign-in lasts; the server-side Session row expires then.
+    SESSION_MAX_AGE_HOURS: integer(1, 24 * 90, 12),
+    // "1": behind a reverse proxy, key the sign-in throttle on X-Forwarded-For's first hop (lib/auth/client-address.ts).
+    TRUST_PROXY: flag,
+    // "1": seed the demo users (published passwords) even with DATABASE_URL or INIT_ADMIN_*; "0": never.
+    FLIGHTDECK_DEMO: optionalString.pipe(z.enum(["0", "1"], { message: 'must be "0" or "1"' }).optional()),
   })
   .superRefine((env, ctx) => {
     if ((env.INIT_ADMIN_EMAIL === undefined) !== (env.INIT_ADMIN_PASSWORD === undefined)) {
@@ -95,4 +106,15 @@ export function readEnv(): Env {
 
 export function oidcEnabled(env: Env = readEnv()): boolean {
   return Boolean(env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET);
+}
+
+/**
+ * Whether the demo users (with their published passwords) are seeded into an
+ * empty database: only for the zero-configuration start (no DATABASE_URL, no
+ * INIT_ADMIN_*), unless FLIGHTDECK_DEMO says otherwise. INIT_API_KEY alone
+ * does not count: a key is for agents, it gives nobody a way to sign in.
+ */
+export function demoEnabled(env: Env = readEnv()): boolean {
+  if (env.FLIGHTDECK_DEMO) return env.FLIGHTDECK_DEMO === "1";
+  return !env.DATABASE_URL && !env.INIT_ADMIN_EMAIL;
 }
