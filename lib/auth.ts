@@ -1,20 +1,23 @@
 /**
  * Sign-in: e-mail and password (Argon2id), and OpenID Connect when OIDC_* is
- * set. Sessions are JWTs carrying the user id and role; lib/session.ts re-reads
- * the user from the database on every request, so a changed role or a disabled
- * account takes effect at once.
+ * set. Each sign-in creates a server-side Session row (lib/auth/sessions.ts);
+ * the JWT carries its id and the user id, and lib/session.ts checks the row and
+ * re-reads the user on every request, so sign-out, a revoked session, a
+ * changed role or a disabled account take effect at once. Password guessing is
+ * slowed by a progressive delay kept in PostgreSQL (lib/auth/throttle.ts).
  */
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { headers } from "next/headers";
 import { z } from "zod";
 import { authConfig } from "@/lib/auth.config";
+import { clientAddress } from "@/lib/auth/client-address";
+import { attemptPasswordSignIn } from "@/lib/auth/password-sign-in";
+import { createSession, revokeSession } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
 import { oidcEnabled, readEnv } from "@/lib/env";
-import { hashPassword, verifyPassword } from "@/lib/passwords";
-import { FailureLimiter } from "@/lib/rate-limit";
 import { isRole } from "@/lib/rbac";
 import { findOrProvisionOidcUser } from "@/lib/users/oidc";
-import { recordSignIn } from "@/lib/users/sign-in";
 
 const credentialsSchema = z.object({
   email: z.email().transform((e) => e.toLowerCase()),
@@ -29,28 +32,26 @@ class TooManyAttempts extends CredentialsSignin {
   code = "too_many_attempts";
 }
 
-/** Ten wrong passwords for one e-mail within 15 minutes lock that e-mail out for the rest of the window. */
-const failedSignIns = new FailureLimiter(10, 15 * 60_000);
-
-// Verifying against a real hash when the user does not exist keeps the answer
-// time the same, so sign-in does not reveal which e-mail addresses exist.
-let dummyHash: Promise<string> | undefined;
-
-async function authorizeCredentials(raw: unknown) {
+async function authorizeCredentials(raw: unknown, request: Request) {
   const parsed = credentialsSchema.safeParse(raw);
   if (!parsed.success) throw new InvalidCredentials();
-  const { email, password } = parsed.data;
-  if (failedSignIns.retryAfter(email) > 0) throw new TooManyAttempts();
-  const user = await db.user.findUnique({ where: { email } });
-  dummyHash ??= hashPassword("flightdeck-timing-equaliser");
-  const ok = await verifyPassword(user?.passwordHash ?? (await dummyHash), password);
-  if (!user || !ok || user.disabled) {
-    failedSignIns.fail(email);
-    throw new InvalidCredentials();
+  const result = await attemptPasswordSignIn({
+    ...parsed.data,
+    address: clientAddress(request.headers, readEnv().TRUST_PROXY),
+    userAgent: request.headers.get("user-agent"),
+  });
+  if (!result.ok) throw result.reason === "throttled" ? new TooManyAttempts() : new InvalidCredentials();
+  return { ...result.user, sid: result.sessionId };
+}
+
+/** The browser's user agent and address for an OIDC sign-in (the callback route's request). */
+async function requestDetails(): Promise<{ userAgent: string | null; ipAddress: string | null }> {
+  try {
+    const h = await headers();
+    return { userAgent: h.get("user-agent"), ipAddress: clientAddress(h, readEnv().TRUST_PROXY) };
+  } catch {
+    return { userAgent: null, ipAddress: null };
   }
-  failedSignIns.succeed(email);
-  await db.$transaction((tx) => recordSignIn(tx, user, "password"));
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
 }
 
 function buildConfig(): NextAuthConfig {
@@ -77,6 +78,8 @@ function buildConfig(): NextAuthConfig {
   }
   return {
     ...authConfig,
+    // The cookie lasts as long as the Session row (SESSION_MAX_AGE_HOURS); the row decides.
+    session: { strategy: "jwt", maxAge: env.SESSION_MAX_AGE_HOURS * 60 * 60 },
     secret: env.AUTH_SECRET,
     logger: {
       // A wrong password is not a server error: one line, no stack trace.
@@ -89,6 +92,13 @@ function buildConfig(): NextAuthConfig {
       },
     },
     providers,
+    events: {
+      // Sign-out ends the session on the server too: a copy of the cookie stops working.
+      async signOut(message) {
+        const sid = "token" in message ? message.token?.sid : undefined;
+        if (sid) await revokeSession(sid, "sign_out");
+      },
+    },
     callbacks: {
       ...authConfig.callbacks,
       async signIn({ account, profile }) {
@@ -111,6 +121,7 @@ function buildConfig(): NextAuthConfig {
             token.uid = user.id;
             token.role = user.role;
             token.email = user.email;
+            token.sid = await createSession(db, { userId: user.id, ...(await requestDetails()) });
           }
           return token;
         }

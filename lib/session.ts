@@ -1,14 +1,15 @@
 /**
  * The signed-in person, for pages, layouts and server actions. The JWT only
- * says who it is; the user row is re-read (once per request) so a role change
- * or a disabled account counts immediately.
+ * says which server-side session it is; that Session row and its user are
+ * re-read (once per request, one primary-key read) so a sign-out, a revoked
+ * session, a role change or a disabled account counts immediately.
  */
 import "server-only";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import type { Actor } from "@/lib/audit";
 import { auth } from "@/lib/auth";
-import { db } from "@/lib/db";
+import { readLiveSession } from "@/lib/auth/sessions";
 import { AppError } from "@/lib/errors";
 import { hasScope, isRole, type Role, type Scope } from "@/lib/rbac";
 
@@ -17,19 +18,25 @@ export interface SessionUser {
   email: string;
   name: string | null;
   role: Role;
+  /** The server-side session this request belongs to (lib/auth/sessions.ts). */
+  sessionId: string;
+  /** An admin reset the password: nothing but the profile page until it is changed. */
+  mustChangePassword: boolean;
+  /** The password is a published demo one: the console shows a banner. */
+  demoPassword: boolean;
 }
 
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const id = session?.user?.id;
-  if (!id) return null;
-  const user = await db.user.findUnique({
-    where: { id },
-    select: { id: true, email: true, name: true, role: true, disabled: true },
-  });
-  if (!user || user.disabled || !isRole(user.role)) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  // A JWT without a session id predates server-side sessions: it no longer counts.
+  if (!id || !session.sessionId) return null;
+  const live = await readLiveSession(session.sessionId, id);
+  if (!live || !isRole(live.user.role)) return null;
+  return { ...live.user, sessionId: live.sessionId };
 });
+
+export const PROFILE_PATH = "/profile";
 
 export function actorOf(user: SessionUser): Actor {
   return { type: "USER", id: user.id, label: user.email };
@@ -39,16 +46,18 @@ export function actorOf(user: SessionUser): Actor {
 export async function requireScope(scope: Scope): Promise<SessionUser> {
   const user = await getCurrentUser();
   if (!user) throw new AppError("unauthorized:session", "Your session has ended. Sign in again.");
+  if (user.mustChangePassword) throw new AppError("forbidden:password_change", "Change your password on your profile page first.");
   if (!hasScope(user.role, scope)) {
     throw new AppError(`forbidden:${scope}`, `Your role (${user.role}) is not allowed to do this (needs ${scope}).`);
   }
   return user;
 }
 
-/** For pages: signed-out → /login; lacking the scope → the 403 page. */
+/** For pages: signed-out → /login; a password to change first → the profile page; lacking the scope → the 403 page. */
 export async function requirePageScope(scope: Scope | null): Promise<SessionUser> {
   const user = await getCurrentUser();
   if (!user) redirect("/login");
+  if (user.mustChangePassword) redirect(PROFILE_PATH);
   if (scope && !hasScope(user.role, scope)) forbidden();
   return user;
 }
