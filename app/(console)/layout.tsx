@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import { Providers } from "@/components/providers";
+import { PasswordBanner } from "@/components/shell/password-banner";
 import { Sidebar } from "@/components/shell/sidebar";
 import { getCurrentUser } from "@/lib/session";
 
@@ -10,7 +11,10 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
     <Providers>
       <div className="flex min-h-screen">
         <Sidebar user={user} />
-        <main className="min-w-0 flex-1 px-8 py-7">{children}</main>
+        <main className="min-w-0 flex-1 px-8 py-7">
+          <PasswordBanner user={user} />
+          {children}
+        </main>
       </div>
     </Providers>
   );

@@ -3,6 +3,7 @@
 import { useActionState } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { useKeepInputOnError } from "@/components/ui/use-keep-input-on-error";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Field, FormMessage, inputClass } from "@/components/ui/field";
@@ -10,7 +11,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
 import { IDLE, type ActionState } from "@/lib/forms";
 import { ROLE_LABELS, ROLES, type Role } from "@/lib/rbac";
-import { createUserAction, updateUserAction } from "@/lib/users/actions";
+import { createUserAction, resetPasswordAction, signOutEverywhereAction, updateUserAction } from "@/lib/users/actions";
 
 interface UserRow {
   id: string;
@@ -28,6 +29,61 @@ function RoleOptions() {
       {ROLE_LABELS[r]}
     </option>
   ));
+}
+
+/** Sets a password the admin typed, or a generated one, shown here once; the user must change it at next sign-in. */
+function ResetPasswordForm({ user }: { user: UserRow }) {
+  const [state, action, pending] = useActionState<ActionState<{ password: string }>, FormData>(resetPasswordAction, IDLE);
+  return (
+    <form action={action} className="flex flex-wrap items-center gap-2" aria-label={`Reset the password of ${user.email}`}>
+      <input type="hidden" name="userId" value={user.id} />
+      <label className="sr-only" htmlFor={`reset-${user.id}`}>
+        New password for {user.email} (empty: generate one)
+      </label>
+      <input
+        id={`reset-${user.id}`}
+        name="password"
+        type="password"
+        minLength={8}
+        placeholder="Generate one"
+        autoComplete="new-password"
+        className={`${inputClass} !w-36`}
+      />
+      <ConfirmDialog
+        trigger="Reset password"
+        title={`Reset the password of ${user.email}?`}
+        body="Their sessions end now, and they must choose a new password when they next sign in."
+        confirmLabel="Reset password"
+        pending={pending}
+      />
+      <FormMessage state={state} />
+      {state.status === "success" && state.data && (
+        <p className="w-full text-sm text-slate-700">
+          Temporary password, shown once:{" "}
+          <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono" data-testid="temporary-password">
+            {state.data.password}
+          </code>
+        </p>
+      )}
+    </form>
+  );
+}
+
+function SignOutEverywhereForm({ user }: { user: UserRow }) {
+  const [state, action, pending] = useActionState<ActionState, FormData>(signOutEverywhereAction, IDLE);
+  return (
+    <form action={action} className="flex flex-wrap items-center gap-2" aria-label={`Sign ${user.email} out everywhere`}>
+      <input type="hidden" name="userId" value={user.id} />
+      <ConfirmDialog
+        trigger="Sign out everywhere"
+        title={`Sign ${user.email} out everywhere?`}
+        body="Every session of theirs ends now; they can sign in again."
+        confirmLabel="Sign out everywhere"
+        pending={pending}
+      />
+      <FormMessage state={state} />
+    </form>
+  );
 }
 
 function UserRowForm({ user, isMe }: { user: UserRow; isMe: boolean }) {
@@ -61,6 +117,15 @@ function UserRowForm({ user, isMe }: { user: UserRow; isMe: boolean }) {
           </Button>
           <FormMessage state={state} />
         </form>
+      </Td>
+      <Td>
+        {/* Your own password and sessions are on your profile page. */}
+        {!isMe && (
+          <div className="flex flex-col gap-2">
+            {!user.sso && <ResetPasswordForm user={user} />}
+            <SignOutEverywhereForm user={user} />
+          </div>
+        )}
       </Td>
     </tr>
   );
@@ -103,13 +168,14 @@ function CreateUserForm() {
 export function UsersSection({ users, meId }: { users: UserRow[]; meId: string }) {
   return (
     <Card>
-      <CardHeader title="Users and roles" description="Roles decide what each person sees and may change. Changes take effect on their next page load." />
+      <CardHeader title="Users and roles" description="Roles decide what each person sees and may change. A changed role, a disabled account or a reset password signs that person out everywhere." />
       <Table>
         <thead className="bg-slate-50">
           <tr>
             <Th>User</Th>
             <Th>Last sign-in</Th>
             <Th colSpan={2}>Role and access</Th>
+            <Th>Password and sessions</Th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">

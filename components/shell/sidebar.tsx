@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { navFor, ROLE_LABELS } from "@/lib/rbac";
 import type { SessionUser } from "@/lib/session";
 import { NavLinks } from "./nav-links";
@@ -24,7 +25,12 @@ export function Sidebar({ user }: { user: SessionUser }) {
         <p className="mt-1 inline-block rounded bg-white/10 px-1.5 py-0.5 text-xs text-slate-200" data-testid="current-role">
           {ROLE_LABELS[user.role]}
         </p>
-        <form action={signOutAction} className="mt-3">
+        <p className="mt-3">
+          <Link href="/profile" className="text-sm text-slate-300 underline-offset-2 hover:text-white hover:underline">
+            Profile and password
+          </Link>
+        </p>
+        <form action={signOutAction} className="mt-1">
           <button type="submit" className="text-sm text-slate-300 underline-offset-2 hover:text-white hover:underline">
             Sign out
           </button>
