@@ -1,4 +1,8 @@
-/** Demo accounts, one per role, seeded into an empty database and listed in the README. */
+/**
+ * Demo accounts, one per role, listed in the README: their passwords are
+ * public, so they are seeded only for the zero-configuration start or with
+ * FLIGHTDECK_DEMO=1 (prisma/seed.ts), flagged `demoPassword`.
+ */
 import type { Role } from "@/lib/rbac";
 
 export const DEMO_USERS: { email: string; name: string; role: Role; password: string }[] = [

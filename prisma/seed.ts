@@ -3,6 +3,13 @@
  * (public list prices), then ~400 demo agent runs of the last 30 days sent
  * through the same ingestion code agents use. Safe to call on every start: it
  * does nothing when users exist. Redaction stays off (no setting written).
+ *
+ * The demo users' passwords are published (README, start log), so they are
+ * seeded only when asked (`demo`: scripts/start.ts passes lib/env.ts's
+ * demoEnabled, i.e. the zero-configuration start or FLIGHTDECK_DEMO=1;
+ * `npm run db:seed` asks explicitly) and flagged `demoPassword`
+ * (the console shows a banner until each is changed). A real deployment gets
+ * the price table only, and its first admin from INIT_ADMIN_*.
  */
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { execute } from "@/lib/commands";
@@ -18,12 +25,21 @@ const SEED_ACTOR = { ...SYSTEM_ACTOR, label: "seed" };
 export const DEMO_SEED = 42;
 export const DEMO_RUNS = Number(process.env.FLIGHTDECK_DEMO_RUNS ?? 400);
 
-export async function seedIfEmpty(log: (line: string) => void = console.log): Promise<boolean> {
+/** `demo`: the caller decides (scripts/start.ts from the environment; `npm run db:seed` is asking for it). */
+export async function seedIfEmpty(log: (line: string) => void = console.log, demo = true): Promise<boolean> {
   if ((await db.user.count()) > 0) return false;
+  if (!demo) {
+    if ((await db.modelPrice.count()) === 0) {
+      const prices = await db.$transaction((tx) => seedModelPrices(tx, SEED_ACTOR));
+      log(`seeded ${prices} model prices (public list prices; check them in Settings › Model prices)`);
+    }
+    log("no users yet and no demo users (DATABASE_URL or INIT_ADMIN_* is set): INIT_ADMIN_EMAIL/INIT_ADMIN_PASSWORD create the first admin; FLIGHTDECK_DEMO=1 seeds the demo");
+    return false;
+  }
   log("empty database: seeding demo users");
   const hashes = await Promise.all(DEMO_USERS.map((u) => hashPassword(u.password)));
   for (const [i, u] of DEMO_USERS.entries()) {
-    await execute(createUserCommand, SEED_ACTOR, { email: u.email, name: u.name, role: u.role, passwordHash: hashes[i]! });
+    await execute(createUserCommand, SEED_ACTOR, { email: u.email, name: u.name, role: u.role, passwordHash: hashes[i]!, demoPassword: true });
   }
 
   const prices = await db.$transaction((tx) => seedModelPrices(tx, SEED_ACTOR));

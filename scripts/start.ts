@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { EnvError, readEnv } from "@/lib/env";
+import { demoEnabled, EnvError, readEnv } from "@/lib/env";
 import { DEMO_USERS } from "@/prisma/demo-users";
 import { buildFingerprint } from "./lib/build-fingerprint";
 import { EMBEDDED_DATA_DIR, startDefaultEmbedded } from "./lib/database";
@@ -97,7 +97,9 @@ async function main() {
 
   const { seedIfEmpty } = await import("@/prisma/seed");
   const { disconnectDb } = await import("@/lib/db");
-  const seeded = await seedIfEmpty(log);
+  // On the environment as the operator gave it (`env` was read before DATABASE_URL pointed at the embedded database).
+  const demo = demoEnabled(env);
+  await seedIfEmpty(log, demo);
   await disconnectDb();
 
   const secret = env.AUTH_SECRET ?? (await authSecret());
@@ -139,8 +141,8 @@ async function main() {
   });
 
   log(`Flightdeck is starting at ${url}`);
-  if (seeded || !env.DATABASE_URL) {
-    log("demo accounts (password after the slash):");
+  if (demo) {
+    log("demo accounts (password after the slash; the console asks to change them):");
     for (const u of DEMO_USERS) log(`  ${u.role.padEnd(10)} ${u.email} / ${u.password}`);
   }
 }
