@@ -3,7 +3,7 @@
  * view is a shareable URL. Unknown or malformed values are dropped, never an error.
  */
 import { z } from "zod";
-import { RUN_STATUSES, type RunStatusName } from "@/lib/enums";
+import { OUTCOMES, RUN_STATUSES, STEP_KINDS, type OutcomeName, type RunStatusName } from "@/lib/enums";
 
 export { RUN_STATUSES };
 export type { RunStatusName };
@@ -109,3 +109,97 @@ export function filterInstant(value: string, end: boolean): Date {
   }
   return new Date(`${value}Z`);
 }
+
+// The runs API's answers (GET /api/v1/runs, GET /api/v1/runs/{id}; DESIGN.md "Field names"):
+// documentation (the OpenAPI document is generated from them) and types, never parsed at runtime.
+
+// The API spells the stored enums in lower case.
+const apiRunStatuses = RUN_STATUSES.map((s) => s.toLowerCase() as Lowercase<RunStatusName>);
+const apiOutcomes = OUTCOMES.map((o) => o.toLowerCase() as Lowercase<OutcomeName>);
+const isoTime = z.iso.datetime();
+
+export const runTotalsSchema = z.object({
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  cachedInputTokens: z.number().int(),
+  costUsd: z.number().meta({ description: "Sum of priced steps; see flags.unpriced for steps without a price." }),
+  steps: z.number().int(),
+});
+
+export const runFlagsSchema = z.object({
+  loop: z.boolean(),
+  stall: z.boolean(),
+  toolFailure: z.boolean(),
+  unpriced: z.boolean().meta({ description: "Some LLM calls had no price: their cost is unknown, not $0." }),
+  escalated: z.boolean(),
+});
+
+export const runListItemSchema = z.object({
+  id: z.string(),
+  traceId: z.string().regex(/^[0-9a-f]{32}$/),
+  name: z.string().nullable().meta({ description: "The root span's name (null until it arrives)." }),
+  agent: z.string().nullable(),
+  team: z.string().nullable(),
+  status: z.enum(apiRunStatuses),
+  outcome: z.enum(apiOutcomes),
+  startedAt: isoTime,
+  endedAt: isoTime.nullable(),
+  totals: runTotalsSchema,
+  flags: runFlagsSchema,
+});
+export type RunListItemJson = z.output<typeof runListItemSchema>;
+
+export const runListPageSchema = z.object({
+  data: z.array(runListItemSchema),
+  nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
+});
+
+export const stepDecisionSchema = z.object({
+  chosen: z.string(),
+  rationale: z.string().nullable(),
+  alternatives: z.array(z.unknown()),
+  confidence: z.number().min(0).max(1).nullable(),
+});
+
+const anyJson = z.unknown().meta({ description: "Any JSON value." });
+
+export const runStepSchema = z.object({
+  id: z.string(),
+  spanId: z.string().regex(/^[0-9a-f]{16}$/),
+  parentSpanId: z.string().nullable(),
+  kind: z.enum(STEP_KINDS),
+  name: z.string(),
+  status: z.enum(["ok", "failed"]),
+  error: z.string().nullable(),
+  startedAt: isoTime,
+  endedAt: isoTime.nullable(),
+  model: z.string().nullable(),
+  provider: z.string().nullable(),
+  inputTokens: z.number().int().nullable(),
+  outputTokens: z.number().int().nullable(),
+  cachedInputTokens: z.number().int().nullable(),
+  costUsd: z.number().nullable().meta({ description: "null when unpriced (or not an LLM call)." }),
+  unpriced: z.boolean(),
+  promptName: z.string().nullable(),
+  promptVersion: z.number().int().nullable(),
+  tool: z.string().nullable(),
+  arguments: anyJson,
+  result: anyJson,
+  decision: stepDecisionSchema.nullable(),
+  inputMessages: anyJson,
+  outputMessages: anyJson,
+  attributes: z.record(z.string(), z.unknown()).meta({
+    description:
+      "Span attributes the mapping did not use; `flightdeck.state.from/to/reason` for state transitions; `otel.events` for other span events.",
+  }),
+  redactions: z.number().int().meta({ description: "Values replaced by redaction markers before storage." }),
+  flagLoop: z.boolean().meta({ description: "This call repeats earlier ones of the run (loop detection)." }),
+});
+
+export const runDetailSchema = runListItemSchema.extend({
+  conversationId: z.string().nullable(),
+  outcomeImpact: z.string().nullable(),
+  outputScore: z.number().nullable(),
+  lastStepAt: isoTime,
+  steps: z.array(runStepSchema),
+});

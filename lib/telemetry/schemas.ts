@@ -111,3 +111,34 @@ export const nativeBatchSchema = z
     evaluations: z.array(z.unknown()).max(10_000).optional(),
   })
   .refine((b) => b.runs?.length || b.steps?.length || b.evaluations?.length, "send at least one of runs, steps or evaluations");
+
+// The ingestion routes' answers, as documentation (the OpenAPI document is generated
+// from them) and output types; never parsed at runtime, so the hot path pays nothing.
+
+const itemCounts = z.object({ runs: z.number().int(), steps: z.number().int(), evaluations: z.number().int() });
+
+/** The answer of POST /api/v1/ingest (NativeIngestResult in native.ts). */
+export const nativeIngestResultSchema = z.object({
+  accepted: itemCounts,
+  storedSteps: z.number().int().meta({ description: "Accepted steps that were new (the rest were re-sent)." }),
+  duplicateSteps: z.number().int(),
+  rejected: itemCounts,
+  errors: z.array(
+    z.object({
+      item: z.enum(["runs", "steps", "evaluations"]),
+      index: z.number().int(),
+      path: z.string(),
+      message: z.string(),
+    }),
+  ),
+});
+
+/** ExportTraceServiceResponse as OTLP/JSON: `partialSuccess` only when spans were rejected. */
+export const otlpExportResponseSchema = z.object({
+  partialSuccess: z
+    .object({
+      rejectedSpans: z.string().meta({ description: "int64 as a string (OTLP/JSON)." }),
+      errorMessage: z.string(),
+    })
+    .optional(),
+});

@@ -1,13 +1,35 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, served at /api/v1/openapi.json.
- * Each area contributes a fragment (paths + component schemas).
+ * Each area contributes a fragment: its paths, and its component schemas as
+ * the zod schemas its handlers parse with and answer in (generated here, so
+ * the document cannot drift from what the routes accept).
  */
 import { foundationApi } from "./foundation";
+import { componentSchemas, type JsonSchema } from "./schema";
 import { spendApi } from "./spend";
 import { telemetryApi } from "./telemetry";
 import type { OpenApiFragment } from "./types";
 
 const fragments: OpenApiFragment[] = [foundationApi, telemetryApi, spendApi];
+
+let components: Record<string, JsonSchema> | undefined;
+
+/** Generated once per process: the schemas do not change while it runs. */
+function allComponentSchemas(): Record<string, JsonSchema> {
+  if (components) return components;
+  const merged: Record<string, JsonSchema> = {};
+  const add = (schemas: Record<string, JsonSchema>) => {
+    for (const [name, schema] of Object.entries(schemas)) {
+      if (name in merged) throw new Error(`OpenAPI: two fragments define the component schema ${name}.`);
+      merged[name] = schema;
+    }
+  };
+  add(componentSchemas(Object.assign({}, ...fragments.map((f) => f.inputs ?? {})), "input"));
+  add(componentSchemas(Object.assign({}, ...fragments.map((f) => f.outputs ?? {})), "output"));
+  for (const f of fragments) add(f.schemas ?? {});
+  components = merged;
+  return merged;
+}
 
 export function openApiDocument(serverUrl?: string) {
   return {
@@ -16,31 +38,14 @@ export function openApiDocument(serverUrl?: string) {
       title: "Flightdeck API",
       version: "1",
       description:
-        "Agents send telemetry, fetch prompts, check budgets and ask for clearance. Every route except /api/health and this document needs `Authorization: Bearer <API key>`; errors are `{ \"error\": { \"code\", \"message\" } }`.",
+        "Agents send telemetry, fetch prompts, check budgets and ask for clearance. Every route except /api/health and this document needs `Authorization: Bearer <API key>`; errors are `{ \"error\": { \"code\", \"message\" } }`. An unknown path under /api answers 404 `not_found:route`, a method a path does not serve 405 `method_not_allowed:route` with an `Allow` header.",
     },
     servers: serverUrl ? [{ url: serverUrl }] : [],
     security: [{ bearer: [] }],
-    paths: Object.assign({}, ...fragments.map((f) => f.paths)),
+    paths: Object.assign({}, ...fragments.map((f) => f.paths)) as Record<string, Record<string, unknown>>,
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key created in Settings (fd_…)." } },
-      schemas: {
-        Error: {
-          type: "object",
-          required: ["error"],
-          properties: {
-            error: {
-              type: "object",
-              required: ["code", "message"],
-              properties: {
-                code: { type: "string", examples: ["unauthorized:api_key", "forbidden:api_key", "bad_request:json"] },
-                message: { type: "string" },
-                details: {},
-              },
-            },
-          },
-        },
-        ...Object.assign({}, ...fragments.map((f) => f.schemas)),
-      },
+      schemas: allComponentSchemas(),
     },
   };
 }

@@ -1,167 +1,32 @@
 /** OpenAPI: telemetry ingestion (OTLP/HTTP, native batch) and the runs read API. */
+import { z } from "zod";
+import { runListQuerySchema } from "@/lib/runs/api-queries";
+import { runDetailSchema, runFlagsSchema, runListItemSchema, runListPageSchema, runStepSchema, runTotalsSchema, stepDecisionSchema } from "@/lib/runs/schemas";
+import {
+  nativeEvaluationSchema,
+  nativeIngestResultSchema,
+  nativeRunSchema,
+  nativeStepSchema,
+  otlpExportResponseSchema,
+} from "@/lib/telemetry/schemas";
+import { annotate, componentRef, errorResponse as error, jsonContent, queryParameters } from "./schema";
 import type { OpenApiFragment } from "./types";
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const error = (description: string) => ({ description, content: { "application/json": { schema: ref("Error") } } });
-const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, "null"], ...extra });
-const hex = (length: number) => ({ type: "string", pattern: `^[0-9a-f]{${length}}$` });
-const time = { type: "string", format: "date-time" };
-const anyJson = { description: "Any JSON value." };
+annotate(nativeStepSchema.shape.costUsd, { description: "A cost you computed; wins over the price table." });
+annotate(nativeStepSchema.shape.agent, { description: "Created on first sight." });
+annotate(nativeStepSchema.shape.team, { description: "Created on first sight." });
+annotate(nativeEvaluationSchema.shape.spanId, { description: "Scores that step's output; without it the evaluation is on the run's outcome." });
 
-const stepKinds = ["LLM_CALL", "TOOL_CALL", "DECISION", "STATE_TRANSITION", "AGENT", "ESCALATION", "OTHER"];
-const runStatuses = ["running", "succeeded", "failed", "escalated", "stalled"];
-
-const decision = {
-  type: "object",
-  required: ["chosen"],
-  properties: {
-    chosen: { type: "string" },
-    rationale: nullable("string"),
-    alternatives: { type: "array", items: anyJson },
-    confidence: nullable("number", { minimum: 0, maximum: 1 }),
-  },
-};
-
-const totals = {
-  type: "object",
-  required: ["inputTokens", "outputTokens", "cachedInputTokens", "costUsd", "steps"],
-  properties: {
-    inputTokens: { type: "integer" },
-    outputTokens: { type: "integer" },
-    cachedInputTokens: { type: "integer" },
-    costUsd: { type: "number", description: "Sum of priced steps; see flags.unpriced for steps without a price." },
-    steps: { type: "integer" },
-  },
-};
-
-const flags = {
-  type: "object",
-  required: ["loop", "stall", "toolFailure", "unpriced", "escalated"],
-  properties: {
-    loop: { type: "boolean" },
-    stall: { type: "boolean" },
-    toolFailure: { type: "boolean" },
-    unpriced: { type: "boolean", description: "Some LLM calls had no price: their cost is unknown, not $0." },
-    escalated: { type: "boolean" },
-  },
-};
-
-const runSummary = {
-  type: "object",
-  required: ["id", "traceId", "agent", "team", "status", "startedAt", "endedAt", "totals", "flags"],
-  properties: {
-    id: { type: "string" },
-    traceId: hex(32),
-    name: nullable("string", { description: "The root span's name (null until it arrives)." }),
-    agent: nullable("string"),
-    team: nullable("string"),
-    status: { type: "string", enum: runStatuses },
-    outcome: { type: "string", enum: ["success", "failure", "unknown"] },
-    startedAt: time,
-    endedAt: nullable("string", { format: "date-time" }),
-    totals: ref("RunTotals"),
-    flags: ref("RunFlags"),
-  },
-};
-
-const step = {
-  type: "object",
-  properties: {
-    id: { type: "string" },
-    spanId: hex(16),
-    parentSpanId: nullable("string"),
-    kind: { type: "string", enum: stepKinds },
-    name: { type: "string" },
-    status: { type: "string", enum: ["ok", "failed"] },
-    error: nullable("string"),
-    startedAt: time,
-    endedAt: nullable("string", { format: "date-time" }),
-    model: nullable("string"),
-    provider: nullable("string"),
-    inputTokens: nullable("integer"),
-    outputTokens: nullable("integer"),
-    cachedInputTokens: nullable("integer"),
-    costUsd: nullable("number", { description: "null when unpriced (or not an LLM call)." }),
-    unpriced: { type: "boolean" },
-    promptName: nullable("string"),
-    promptVersion: nullable("integer"),
-    tool: nullable("string"),
-    arguments: anyJson,
-    result: anyJson,
-    decision: { oneOf: [ref("Decision"), { type: "null" }] },
-    inputMessages: anyJson,
-    outputMessages: anyJson,
-    attributes: { type: "object", description: "Span attributes the mapping did not use; `flightdeck.state.from/to/reason` for state transitions; `otel.events` for other span events." },
-    redactions: { type: "integer", description: "Values replaced by redaction markers before storage." },
-  },
-};
-
-const nativeStep = {
-  type: "object",
-  required: ["traceId", "spanId", "kind", "name", "startedAt"],
-  properties: {
-    traceId: hex(32),
-    spanId: hex(16),
-    parentSpanId: nullable("string", { pattern: "^[0-9a-f]{16}$" }),
-    kind: { type: "string", enum: stepKinds, description: "Case-insensitive." },
-    name: { type: "string", maxLength: 512 },
-    status: { type: "string", enum: ["ok", "failed"], default: "ok" },
-    error: nullable("string"),
-    startedAt: time,
-    endedAt: nullable("string", { format: "date-time" }),
-    model: nullable("string"),
-    provider: nullable("string"),
-    inputTokens: nullable("integer", { minimum: 0 }),
-    outputTokens: nullable("integer", { minimum: 0 }),
-    cachedInputTokens: nullable("integer", { minimum: 0 }),
-    costUsd: nullable("number", { minimum: 0, description: "A cost you computed; wins over the price table." }),
-    promptName: nullable("string"),
-    promptVersion: nullable("integer", { minimum: 1 }),
-    tool: nullable("string"),
-    arguments: anyJson,
-    result: anyJson,
-    decision: { oneOf: [ref("Decision"), { type: "null" }] },
-    inputMessages: anyJson,
-    outputMessages: anyJson,
-    attributes: { type: "object" },
-    agent: nullable("string", { description: "Created on first sight." }),
-    team: nullable("string", { description: "Created on first sight." }),
-    conversationId: nullable("string"),
-  },
-};
-
-const nativeRun = {
-  type: "object",
-  required: ["traceId", "startedAt"],
-  properties: {
-    traceId: hex(32),
-    name: { type: "string" },
-    agent: { type: "string" },
-    team: { type: "string" },
-    status: { type: "string", enum: runStatuses },
-    outcome: { type: "string", enum: ["success", "failure", "unknown"] },
-    outcomeImpact: { type: "string" },
-    conversationId: { type: "string" },
-    startedAt: time,
-    endedAt: time,
-  },
-};
-
-const nativeEvaluation = {
-  type: "object",
-  required: ["traceId", "name"],
-  properties: {
-    traceId: hex(32),
-    spanId: { ...hex(16), description: "Scores that step's output; without it the evaluation is on the run's outcome." },
-    kind: { type: "string", enum: ["output", "outcome"] },
-    source: { type: "string", enum: ["human", "heuristic", "judge", "external"], default: "external" },
-    name: { type: "string" },
-    score: nullable("number", { minimum: 0, maximum: 1 }),
-    passed: nullable("boolean"),
-    label: nullable("string"),
-    comment: nullable("string"),
-  },
-};
+/**
+ * The batch as a client writes it. The handler parses the envelope with
+ * nativeBatchSchema (items as unknown) and each item on its own, so that one
+ * bad item is reported rather than failing the batch; documented here as one.
+ */
+const ingestBatchSchema = z.object({
+  runs: z.array(nativeRunSchema).max(10_000).optional(),
+  steps: z.array(nativeStepSchema).max(10_000).optional(),
+  evaluations: z.array(nativeEvaluationSchema).max(10_000).optional(),
+});
 
 const otlpDescription = `OTLP/HTTP trace export, as OpenTelemetry exporters send it (point them at \`<origin>/api/otel\`).
 Bodies: \`application/x-protobuf\` or \`application/json\` (OTLP/JSON), optionally \`Content-Encoding: gzip\`; at most
@@ -200,7 +65,7 @@ export const telemetryApi: OpenApiFragment = {
           "200": {
             description: "ExportTraceServiceResponse in the request's encoding; `partialSuccess` only when spans were rejected.",
             content: {
-              "application/json": { schema: ref("ExportTraceServiceResponse") },
+              "application/json": { schema: componentRef("ExportTraceServiceResponse") },
               "application/x-protobuf": { schema: { type: "string", format: "binary" } },
             },
           },
@@ -219,9 +84,9 @@ export const telemetryApi: OpenApiFragment = {
         description:
           "One request is one transaction. Each item is validated on its own: invalid items are listed in `errors` (by array and index) and the valid ones stored. Steps follow the same rules as OTLP spans (idempotent on traceId + spanId, cost from the price table unless `costUsd` is given, totals and spend rollup). Run items set run fields explicitly and win over what the root step implies.",
         "x-required-scope": "ingest",
-        requestBody: { required: true, content: { "application/json": { schema: ref("IngestBatch") } } },
+        requestBody: { required: true, content: jsonContent(componentRef("IngestBatch")) },
         responses: {
-          "200": { description: "What was stored and what was rejected.", content: { "application/json": { schema: ref("IngestResult") } } },
+          "200": { description: "What was stored and what was rejected.", content: jsonContent(componentRef("IngestResult")) },
           "400": error("Not JSON, or not an object with `runs`, `steps` and/or `evaluations` arrays."),
           "401": error("Missing or invalid API key."),
           "403": error("The key lacks the `ingest` scope."),
@@ -235,24 +100,14 @@ export const telemetryApi: OpenApiFragment = {
         tags: ["runs"],
         summary: "List runs, newest first",
         "x-required-scope": "runs:read",
-        parameters: [
-          { name: "traceId", in: "query", schema: hex(32) },
-          { name: "agent", in: "query", schema: { type: "string" }, description: "Agent name." },
-          { name: "status", in: "query", schema: { type: "string", enum: runStatuses } },
-          { name: "from", in: "query", schema: { type: "string", format: "date-time" }, description: "Started at or after (ISO date or date-time)." },
-          { name: "to", in: "query", schema: { type: "string", format: "date-time" }, description: "Started before." },
-          { name: "cursor", in: "query", schema: { type: "string" }, description: "`nextCursor` of the previous page." },
-          { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 200, default: 50 } },
-        ],
+        parameters: queryParameters(runListQuerySchema, {
+          agent: "Agent name.",
+          from: "Started at or after (ISO date or date-time).",
+          to: "Started before.",
+          cursor: "`nextCursor` of the previous page.",
+        }),
         responses: {
-          "200": {
-            description: "A page of runs.",
-            content: {
-              "application/json": {
-                schema: { type: "object", required: ["data", "nextCursor"], properties: { data: { type: "array", items: ref("RunSummary") }, nextCursor: nullable("string") } },
-              },
-            },
-          },
+          "200": { description: "A page of runs.", content: jsonContent(componentRef("RunList")) },
           "400": error("A malformed filter or cursor."),
           "401": error("Missing or invalid API key."),
           "403": error("The key lacks the `runs:read` scope."),
@@ -266,7 +121,7 @@ export const telemetryApi: OpenApiFragment = {
         "x-required-scope": "runs:read",
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" }, description: "The run's id, or its trace id (32 hex characters)." }],
         responses: {
-          "200": { description: "The run.", content: { "application/json": { schema: ref("RunDetail") } } },
+          "200": { description: "The run.", content: jsonContent(componentRef("RunDetail")) },
           "400": error("Malformed id."),
           "401": error("Missing or invalid API key."),
           "403": error("The key lacks the `runs:read` scope."),
@@ -275,63 +130,21 @@ export const telemetryApi: OpenApiFragment = {
       },
     },
   },
-  schemas: {
-    ExportTraceServiceResponse: {
-      type: "object",
-      properties: {
-        partialSuccess: {
-          type: "object",
-          properties: { rejectedSpans: { type: "string", description: "int64 as a string (OTLP/JSON)." }, errorMessage: { type: "string" } },
-        },
-      },
-    },
-    Decision: decision,
-    RunTotals: totals,
-    RunFlags: flags,
-    RunSummary: runSummary,
-    Step: step,
-    RunDetail: {
-      allOf: [
-        ref("RunSummary"),
-        {
-          type: "object",
-          required: ["steps"],
-          properties: {
-            conversationId: nullable("string"),
-            outcomeImpact: nullable("string"),
-            outputScore: nullable("number"),
-            lastStepAt: time,
-            steps: { type: "array", items: ref("Step") },
-          },
-        },
-      ],
-    },
-    IngestBatch: {
-      type: "object",
-      properties: {
-        runs: { type: "array", items: ref("IngestRun"), maxItems: 10000 },
-        steps: { type: "array", items: ref("IngestStep"), maxItems: 10000 },
-        evaluations: { type: "array", items: ref("IngestEvaluation"), maxItems: 10000 },
-      },
-    },
-    IngestRun: nativeRun,
-    IngestStep: nativeStep,
-    IngestEvaluation: nativeEvaluation,
-    IngestResult: {
-      type: "object",
-      properties: {
-        accepted: { type: "object", properties: { runs: { type: "integer" }, steps: { type: "integer" }, evaluations: { type: "integer" } } },
-        storedSteps: { type: "integer", description: "Accepted steps that were new (the rest were re-sent)." },
-        duplicateSteps: { type: "integer" },
-        rejected: { type: "object", properties: { runs: { type: "integer" }, steps: { type: "integer" }, evaluations: { type: "integer" } } },
-        errors: {
-          type: "array",
-          items: {
-            type: "object",
-            properties: { item: { type: "string", enum: ["runs", "steps", "evaluations"] }, index: { type: "integer" }, path: { type: "string" }, message: { type: "string" } },
-          },
-        },
-      },
-    },
+  inputs: {
+    IngestBatch: ingestBatchSchema,
+    IngestRun: nativeRunSchema,
+    IngestStep: nativeStepSchema,
+    IngestEvaluation: nativeEvaluationSchema,
+  },
+  outputs: {
+    ExportTraceServiceResponse: otlpExportResponseSchema,
+    IngestResult: nativeIngestResultSchema,
+    Decision: stepDecisionSchema,
+    RunTotals: runTotalsSchema,
+    RunFlags: runFlagsSchema,
+    RunSummary: runListItemSchema,
+    RunList: runListPageSchema,
+    Step: runStepSchema,
+    RunDetail: runDetailSchema,
   },
 };

@@ -84,3 +84,29 @@ export const modelPriceQuerySchema = z.object({
 });
 
 export const deleteModelPriceSchema = z.object({ id: z.string().min(1).max(64) });
+
+// The answers of /api/v1/model-prices (DESIGN.md "Model price"): documentation (the
+// OpenAPI document is generated from them) and the handler's output type, never parsed at runtime.
+
+const usdPerMillion = () => z.number().min(0).max(MAX_PRICE_PER_MILLION);
+
+export const modelPriceSchema = z.object({
+  id: z.string(),
+  model: z.string().meta({ description: "Display name, e.g. `GPT-4o`." }),
+  matchPattern: z.string().meta({ description: "Exact model name or a glob with `*`, case-insensitive, e.g. `claude-3-5-sonnet*`." }),
+  inputPerMillion: usdPerMillion().meta({ description: "USD per million input tokens" }),
+  outputPerMillion: usdPerMillion().meta({ description: "USD per million output tokens" }),
+  cachedInputPerMillion: usdPerMillion().nullable().meta({ description: "USD per million cached input tokens; null = priced at the input rate" }),
+  effectiveFrom: z.iso.datetime(),
+  status: modelPriceQuerySchema.shape.status.meta({ description: "In lists only." }),
+  supersededAt: z.iso.datetime().nullable().optional().meta({ description: "In lists only: when a later row took over." }),
+});
+export type ModelPriceJson = z.output<typeof modelPriceSchema>;
+
+export const modelPriceListSchema = z.object({
+  data: z.array(modelPriceSchema),
+  model: z.string().optional().meta({ description: "With `?model=`: the name resolved." }),
+  at: z.iso.datetime().optional(),
+  unpriced: z.boolean().optional().meta({ description: "With `?model=`: true when no price applies." }),
+});
+export type ModelPriceListJson = z.output<typeof modelPriceListSchema>;
