@@ -1,51 +1,22 @@
 /**
- * Reads an ingestion request body within INGEST_MAX_BODY_BYTES, before and
- * after gzip: the declared Content-Length is checked first, the stream is cut
- * off as soon as it passes the limit, and decompression stops at the limit
- * too, so a small gzip bomb cannot inflate into memory.
+ * How the ingestion routes read their bodies: the OTLP content negotiation
+ * (protobuf or JSON) and the limits both ingestion routes share. The bounded
+ * reading itself is lib/api/body.ts, the one reader of every API route.
  */
-import { gunzip } from "node:zlib";
-import { promisify } from "node:util";
+import type { JsonBodyOptions } from "@/lib/api/body";
+import { readEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 
-const gunzipAsync = promisify(gunzip);
+/**
+ * Telemetry nests deeper than API bodies: tool arguments and messages sit a few
+ * levels into the batch, and each level of an OTLP AnyValue kvlist/array costs
+ * three levels of JSON. Still bounded, for the reason given in lib/api/body.ts.
+ */
+export const INGEST_MAX_JSON_DEPTH = 128;
 
-function tooLarge(limit: number, what: string): AppError {
-  return new AppError("payload_too_large:body", `The ${what} is larger than the limit of ${limit} bytes (INGEST_MAX_BODY_BYTES).`);
-}
-
-export async function readLimitedBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > limit) throw tooLarge(limit, "request body");
-
-  const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
-  if (encoding !== "gzip" && encoding !== "identity" && encoding !== "") {
-    throw new AppError("unsupported_media_type:encoding", `Content-Encoding "${encoding}" is not supported; send gzip or no encoding.`);
-  }
-
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        throw tooLarge(limit, "request body");
-      }
-      chunks.push(value);
-    }
-  }
-  const raw = Buffer.concat(chunks, size);
-  if (encoding !== "gzip") return raw;
-  try {
-    return await gunzipAsync(raw, { maxOutputLength: limit });
-  } catch (error) {
-    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(limit, "decompressed request body");
-    throw new AppError("bad_request:gzip", "The body is not valid gzip data (Content-Encoding: gzip).");
-  }
+/** INGEST_MAX_BODY_BYTES before and after gzip (exporters compress), named in the 413 message. */
+export function ingestBodyOptions(): Required<Pick<JsonBodyOptions, "limit" | "allowGzip" | "limitName" | "maxDepth">> {
+  return { limit: readEnv().INGEST_MAX_BODY_BYTES, allowGzip: true, limitName: "INGEST_MAX_BODY_BYTES", maxDepth: INGEST_MAX_JSON_DEPTH };
 }
 
 export type BodyFormat = "protobuf" | "json";
@@ -59,14 +30,4 @@ export function otlpFormat(contentType: string | null): BodyFormat {
     "unsupported_media_type:content_type",
     `Content-Type must be application/x-protobuf or application/json${type ? `, not ${type}` : ""}.`,
   );
-}
-
-export function parseJsonBody(body: Uint8Array): unknown {
-  const text = new TextDecoder().decode(body);
-  if (!text.trim()) throw new AppError("bad_request:body", "The request body is empty; send JSON.");
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError("bad_request:json", "The request body is not valid JSON.");
-  }
 }

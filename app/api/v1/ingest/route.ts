@@ -1,18 +1,17 @@
 // Native batch ingestion: runs, steps and evaluations as JSON (see lib/telemetry/schemas.ts).
+// The envelope and each item are validated in lib/telemetry/native.ts, which reports bad items by index.
 import { NextResponse } from "next/server";
+import { readJsonBody } from "@/lib/api/body";
+import { methodNotAllowed } from "@/lib/api/methods";
 import { apiRoute } from "@/lib/api/route";
-import { readEnv } from "@/lib/env";
-import { AppError } from "@/lib/errors";
-import { parseJsonBody, readLimitedBody } from "@/lib/telemetry/body";
+import { ingestBodyOptions } from "@/lib/telemetry/body";
 import { ingestNativeBatch } from "@/lib/telemetry/native";
 
 export const dynamic = "force-dynamic";
 
 export const POST = apiRoute("ingest", async (request, { key }) => {
-  const type = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/json") {
-    throw new AppError("unsupported_media_type:content_type", "Content-Type must be application/json.");
-  }
-  const body = parseJsonBody(await readLimitedBody(request, readEnv().INGEST_MAX_BODY_BYTES));
+  const body = await readJsonBody(request, ingestBodyOptions());
   return NextResponse.json(await ingestNativeBatch(key.actor, body));
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(["POST"]);

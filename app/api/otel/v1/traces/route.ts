@@ -1,7 +1,8 @@
 // OTLP/HTTP trace receiver (what OpenTelemetry exporters send to `<endpoint>/v1/traces`).
+import { readBody, parseJsonBytes } from "@/lib/api/body";
+import { methodNotAllowed } from "@/lib/api/methods";
 import { apiRoute } from "@/lib/api/route";
-import { readEnv } from "@/lib/env";
-import { otlpFormat, parseJsonBody, readLimitedBody } from "@/lib/telemetry/body";
+import { ingestBodyOptions, otlpFormat } from "@/lib/telemetry/body";
 import { ingestSpans } from "@/lib/telemetry/ingest";
 import { decodeOtlpJson, decodeOtlpProtobuf, encodeOtlpResponse } from "@/lib/telemetry/otlp";
 
@@ -9,8 +10,9 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute("ingest", async (request, { key }) => {
   const format = otlpFormat(request.headers.get("content-type"));
-  const body = await readLimitedBody(request, readEnv().INGEST_MAX_BODY_BYTES);
-  const spans = format === "protobuf" ? decodeOtlpProtobuf(body) : decodeOtlpJson(parseJsonBody(body));
+  const options = ingestBodyOptions();
+  const body = await readBody(request, options);
+  const spans = format === "protobuf" ? decodeOtlpProtobuf(body) : decodeOtlpJson(parseJsonBytes(body, options));
   const result = await ingestSpans(key.actor, spans);
   const payload = encodeOtlpResponse(result, format);
   return new Response(payload as BodyInit, {
@@ -18,3 +20,5 @@ export const POST = apiRoute("ingest", async (request, { key }) => {
     headers: { "Content-Type": format === "protobuf" ? "application/x-protobuf" : "application/json" },
   });
 });
+
+export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(["POST"]);
