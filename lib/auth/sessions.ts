@@ -4,7 +4,7 @@
  * admin's "sign out everywhere" ends a session on the server: a copied cookie
  * stops working, which a JWT alone cannot do.
  */
-import "server-only";
+// No `server-only` here: the user commands import it, and the seed and start scripts run those outside Next.
 import { randomBytes } from "node:crypto";
 import { db, type Tx } from "@/lib/db";
 import { readEnv } from "@/lib/env";
