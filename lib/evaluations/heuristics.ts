@@ -10,22 +10,34 @@
  *   { "type": "maxLength", "max": 2000 }                   characters
  *   { "type": "noPersonalData" }                           no e-mail, card, IBAN or phone number
  * Each may carry a "name" (the Evaluation's name); the default is the type.
+ *
+ * Regex patterns go through the guard shared with custom redaction patterns
+ * (lib/redaction/safe-regex.ts): `evaluatorSchema` refuses a pattern that can
+ * backtrack catastrophically, with the reason; a stored configuration that
+ * predates the guard is skipped at run time with that reason (in `problems`
+ * and the log), never run; accepted patterns search in bounded windows.
  */
 import { z } from "zod";
 import { builtinRule, type StringRule } from "@/lib/redaction/detectors";
+import { checkPattern, SafeRegex } from "@/lib/redaction/safe-regex";
 
 const named = { name: z.string().trim().min(1).max(80).optional() };
 
 export const evaluatorSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("json"), ...named }),
   z.object({ type: z.literal("jsonSchema"), schema: z.record(z.string(), z.unknown()), ...named }),
-  z.object({
-    type: z.literal("regex"),
-    pattern: z.string().min(1).max(500),
-    flags: z.string().regex(/^[imsu]*$/).optional(),
-    mode: z.enum(["match", "avoid"]).default("match"),
-    ...named,
-  }),
+  z
+    .object({
+      type: z.literal("regex"),
+      pattern: z.string().min(1).max(500),
+      flags: z.string().regex(/^[imsu]*$/).optional(),
+      mode: z.enum(["match", "avoid"]).default("match"),
+      ...named,
+    })
+    .superRefine((config, ctx) => {
+      const check = checkPattern(config.pattern, config.flags ?? "");
+      if (!check.ok) ctx.addIssue({ code: "custom", path: ["pattern"], message: check.reason });
+    }),
   z.object({ type: z.literal("maxLength"), max: z.number().int().positive(), ...named }),
   z.object({ type: z.literal("noPersonalData"), ...named }),
 ]);
@@ -46,22 +58,35 @@ export interface OutputText {
 /** Regexes and schema checks see at most this many characters: ingestion must stay fast. */
 export const MAX_EVALUATED_CHARS = 50_000;
 
-/** Parses an agent's evaluator list; malformed entries are dropped (reported in `skipped`). */
-export function compileEvaluators(config: unknown): { evaluators: Evaluator[]; skipped: number } {
-  if (!Array.isArray(config)) return { evaluators: [], skipped: 0 };
+/**
+ * Parses an agent's evaluator list; malformed or refused entries are dropped,
+ * counted in `skipped` and explained in `problems` (also logged, once per
+ * distinct problem, since configurations are compiled on every batch).
+ */
+export function compileEvaluators(config: unknown): { evaluators: Evaluator[]; skipped: number; problems: string[] } {
+  if (!Array.isArray(config)) return { evaluators: [], skipped: 0, problems: [] };
   const evaluators: Evaluator[] = [];
-  let skipped = 0;
-  for (const entry of config) {
+  const problems: string[] = [];
+  config.forEach((entry: unknown, index) => {
     const parsed = evaluatorSchema.safeParse(entry);
     if (!parsed.success) {
-      skipped++;
-      continue;
+      const issue = parsed.error.issues[0];
+      problems.push(`evaluator ${index + 1} skipped: ${issue ? `${issue.path.join(".") || "entry"}: ${issue.message}` : "malformed"}`);
+      return;
     }
     const compiled = compile(parsed.data);
     if (compiled) evaluators.push(compiled);
-    else skipped++;
-  }
-  return { evaluators, skipped };
+    else problems.push(`evaluator ${index + 1} skipped: its pattern does not compile`);
+  });
+  for (const problem of problems) warnOnce(problem);
+  return { evaluators, skipped: problems.length, problems };
+}
+
+const warned = new Set<string>();
+function warnOnce(problem: string) {
+  if (warned.has(problem) || warned.size > 1000) return;
+  warned.add(problem);
+  console.warn(`[flightdeck] ${problem}`);
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
@@ -103,9 +128,10 @@ function compile(config: EvaluatorConfig): Evaluator | null {
         },
       };
     case "regex": {
-      let re: RegExp;
+      // evaluatorSchema already ran checkPattern (compiles, safe); SafeRegex bounds the rest.
+      let re: SafeRegex;
       try {
-        re = new RegExp(config.pattern, config.flags ?? "");
+        re = new SafeRegex(config.pattern, config.flags ?? "");
       } catch {
         return null;
       }

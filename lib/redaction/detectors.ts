@@ -3,11 +3,18 @@
  * built from them plus admins' custom patterns. Pure code (no database), so
  * it is unit-tested on realistic positives and negatives.
  *
- * Each detector is a linear-time regular expression for candidates followed
- * by a check that removes look-alikes: Luhn and issuer prefixes for card
- * numbers, mod-97 and country lengths for IBANs, digit counts for phone
- * numbers, character entropy for anonymous tokens.
+ * Each detector finds candidates in time linear in its input, then a check
+ * removes look-alikes: Luhn and issuer prefixes for card numbers, mod-97 and
+ * country lengths for IBANs, digit counts for phone numbers, character entropy
+ * for anonymous tokens. V8's irregexp backtracks, so "linear" is argued per
+ * detector below: a regex is kept only when every attempt is gated to few
+ * start positions and does bounded work there; the shapes that were not
+ * (international phone numbers, JWTs, PEM private keys) are hand-written
+ * scanners that look at each character a bounded number of times. Every
+ * detector has adversarial tests in redactor.test.ts, and scanners are
+ * checked there against the regexes they replace on random short inputs.
  */
+import { compileUserPattern, SLICE_LENGTH } from "./safe-regex";
 
 export const BUILTIN_KINDS = ["SECRET", "EMAIL", "IBAN", "CARD", "PHONE"] as const;
 export type BuiltinKind = (typeof BUILTIN_KINDS)[number];
@@ -44,6 +51,43 @@ function regexRule(type: string, re: RegExp, accept: (match: string, groups: str
     },
   };
 }
+
+/**
+ * A rule from a scanner: `scanner(text)(from)` returns the next candidate at or
+ * after `from` (as the regex it replaces would: leftmost first, and the search
+ * resumes at the candidate's end whether or not `accept` keeps it).
+ */
+type Span = { start: number; end: number };
+type Scanner = (text: string) => (from: number) => Span | null;
+
+function scanRule(type: string, scanner: Scanner, accept: (match: string) => string | null = () => marker(type)): StringRule {
+  return {
+    type,
+    apply(text) {
+      let count = 0;
+      let out = "";
+      let copied = 0;
+      let from = 0;
+      const next = scanner(text);
+      for (let m = next(from); m; m = next(from)) {
+        const replacement = accept(text.slice(m.start, m.end));
+        if (replacement !== null) {
+          out += text.slice(copied, m.start) + replacement;
+          copied = m.end;
+          count += 1;
+        }
+        from = m.end > m.start ? m.end : m.start + 1;
+      }
+      return count === 0 ? { text, count } : { text: out + text.slice(copied), count };
+    },
+  };
+}
+
+const isDigitCode = (c: number) => c >= 48 && c <= 57;
+/** `\w` without the u flag. */
+const isWordCode = (c: number) => isDigitCode(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+/** NaN (past either end of the string) is neither. */
+const wordAt = (text: string, i: number) => isWordCode(text.charCodeAt(i));
 
 // ───────────── checks ─────────────
 
@@ -127,8 +171,17 @@ function looksRandom(token: string): boolean {
 
 // ───────────── detectors ─────────────
 
+/**
+ * Why each regex here is linear: the ones ending in an open-ended run
+ * (`{20,}`) have nothing after it, so the greedy run always succeeds and the
+ * search resumes past it; the ones ending in `\b` after a run whose class
+ * excludes `_` can backtrack only within that run, and runs of distinct
+ * attempts are disjoint (an attempt starts only at a word boundary before a
+ * fixed prefix). PEM keys and JWTs were not linear (the body of a key was
+ * rescanned up to 8 KB from every BEGIN line; `eyJ-eyJ-…` rescanned the rest
+ * of the string from every `eyJ`): they are scanners, below.
+ */
 const SECRET_PATTERNS: RegExp[] = [
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]{0,8192}?-----END [A-Z ]*PRIVATE KEY-----/g,
   /\bsk-(?:ant-|proj-|svcacct-|live-|test-)?[A-Za-z0-9_-]{20,}/g, // OpenAI, Anthropic, Stripe-like
   /\b(?:rk|pk|sk)_(?:live|test)_[A-Za-z0-9]{16,}/g, // Stripe
   /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, // AWS access key ids
@@ -138,12 +191,83 @@ const SECRET_PATTERNS: RegExp[] = [
   /\bAIza[0-9A-Za-z_-]{35}/g, // Google API keys
   /\bglpat-[A-Za-z0-9_-]{20,}/g, // GitLab
   /\bfd_[A-Za-z0-9]{32}\b/g, // Flightdeck API keys
-  /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWT
 ];
+
+/** End of the run of characters from `i` on that satisfy `inClass` (by char code). */
+function runEnd(text: string, i: number, inClass: (c: number) => boolean): number {
+  while (i < text.length && inClass(text.charCodeAt(i))) i++;
+  return i;
+}
+
+const isUpperOrSpace = (c: number) => (c >= 65 && c <= 90) || c === 32;
+
+/**
+ * `[A-Z ]*PRIVATE KEY-----` at `i`: since `[A-Z ]` cannot cross `-`, the run
+ * must end in "PRIVATE KEY" and be followed by "-----". Returns the end or -1.
+ */
+function pemLabelEnd(text: string, i: number): number {
+  const r = runEnd(text, i, isUpperOrSpace);
+  return r - 11 >= i && text.startsWith("PRIVATE KEY", r - 11) && text.startsWith("-----", r) ? r + 5 : -1;
+}
+
+/**
+ * `-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]{0,8192}?-----END [A-Z ]*PRIVATE KEY-----`
+ * without rescanning: valid footers are found once, in order, and each BEGIN
+ * line takes the first one at most 8 KB after it (what the lazy body did).
+ */
+const pemScanner: Scanner = (text) => {
+  const MAX_BODY = 8192;
+  // Footers cannot overlap (each contains "-----"), so finding them all costs one pass.
+  const footers: Span[] = [];
+  for (let e = text.indexOf("-----END "); e >= 0; e = text.indexOf("-----END ", e + 1)) {
+    const end = pemLabelEnd(text, e + 9);
+    if (end >= 0) footers.push({ start: e, end });
+  }
+  // BEGIN lines are visited in increasing order, so the first footer after each only moves forward.
+  let f = 0;
+  return (from) => {
+    if (footers.length === 0) return null;
+    for (let b = text.indexOf("-----BEGIN ", from); b >= 0; b = text.indexOf("-----BEGIN ", b + 1)) {
+      const headerEnd = pemLabelEnd(text, b + 11);
+      if (headerEnd < 0) continue;
+      while (f < footers.length && footers[f]!.start < headerEnd) f++;
+      if (f === footers.length) return null;
+      if (footers[f]!.start - headerEnd <= MAX_BODY) return { start: b, end: footers[f]!.end };
+    }
+    return null;
+  };
+};
+
+const isJwtCode = (c: number) => isWordCode(c) || c === 45;
+
+/**
+ * `\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`: each run
+ * must end where its class ends (the next character must be `.`), so there is
+ * nothing to backtrack; and when an attempt fails, every `eyJ` inside its first
+ * run would fail the same way, so the search resumes after that run.
+ */
+const jwtScanner: Scanner = (text) => (from) => {
+  for (let p = text.indexOf("eyJ", from); p >= 0; ) {
+    if (wordAt(text, p - 1)) {
+      p = text.indexOf("eyJ", p + 1);
+      continue;
+    }
+    const r1 = runEnd(text, p + 3, isJwtCode);
+    if (r1 - (p + 3) >= 8 && text.startsWith(".eyJ", r1)) {
+      const r2 = runEnd(text, r1 + 4, isJwtCode);
+      if (r2 - (r1 + 4) >= 8 && text.charCodeAt(r2) === 46) {
+        const r3 = runEnd(text, r2 + 1, isJwtCode);
+        if (r3 - (r2 + 1) >= 8) return { start: p, end: r3 };
+      }
+    }
+    p = text.indexOf("eyJ", Math.max(r1, p + 1));
+  }
+  return null;
+};
 
 function secretRule(): StringRule {
   const type = "SECRET";
-  const known = SECRET_PATTERNS.map((re) => regexRule(type, re));
+  const known = [scanRule(type, pemScanner), ...SECRET_PATTERNS.map((re) => regexRule(type, re)), scanRule(type, jwtScanner)];
   // `Authorization: Bearer <token>`, `"token": "…"`: keep the word, hide the credential.
   const bearer = regexRule(type, /\b(Bearer|Basic|Token)\s+([A-Za-z0-9._~+/=-]{16,})/g, (_m, [scheme]) => `${scheme} ${marker(type)}`);
   const password = regexRule(
@@ -175,12 +299,73 @@ const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
 
 /**
- * International numbers (+ country code) and North American ones in their
- * usual punctuation. Bare digit runs are left alone: they are far more often
- * order or invoice numbers than phone numbers.
+ * North American numbers in their usual punctuation: fixed length, and an
+ * attempt starts only where no word character or dash precedes, so each costs
+ * at most a dozen steps.
  */
-const PHONE_INTL = /(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){1,5}(?![\w])/g;
 const PHONE_NANP = /(?<![\w-])(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{4}(?![\w-])/g;
+
+const isPhoneSeparator = (c: number) => c === 32 || c === 46 || c === 45; // " .-"
+
+/**
+ * International numbers: `+`, a country code and up to five groups of digits,
+ * each optionally after one of ` .-` and optionally in parentheses, not
+ * followed by a word character; 8–15 digits in all. Bare digit runs are left
+ * alone: they are far more often order or invoice numbers than phone numbers.
+ *
+ * This was `/(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){1,5}(?![\w])/g`,
+ * whose groups may split a run of digits in thousands of ways, all tried
+ * whenever the run is followed by a letter: ~3 µs per character of
+ * `+1111…1a +1111…1a`, seconds per megabyte. The scanner reads the same
+ * shape once, left to right: a run of digits needs at least ceil(length / 5)
+ * groups (the country code takes up to 3 digits of the first run), so an end
+ * is reachable when that count stays within 5, and the match is the farthest
+ * reachable end (end of a run, or after its `)`) not followed by a word
+ * character. Each attempt reads at most ~40 characters.
+ */
+const phoneIntlScanner: Scanner = (text) => (from) => {
+  for (let p = text.indexOf("+", from); p >= 0; p = text.indexOf("+", p + 1)) {
+    const before = text.charCodeAt(p - 1);
+    if (isWordCode(before) || before === 43) continue;
+    const end = phoneIntlEnd(text, p);
+    if (end > 0) return { start: p, end };
+  }
+  return null;
+};
+
+const MAX_GROUPS = 5;
+
+/** The farthest end of an international number starting with the `+` at `p`, or -1. */
+function phoneIntlEnd(text: string, p: number): number {
+  let best = -1;
+  let i = p + 1;
+  const first = runEnd(text, i, isDigitCode) - i;
+  // Fewest groups the digits so far need (the country code takes up to 3 of the first run).
+  let groups = Math.ceil(Math.max(0, first - 3) / 5);
+  if (first === 0 || groups > MAX_GROUPS) return -1;
+  i += first;
+  // A 1-digit first run is the country code alone: a group must follow before an end or `)`.
+  let inGroup = first >= 2;
+  if (inGroup) groups = Math.max(groups, 1);
+  for (;;) {
+    if (inGroup) {
+      if (!wordAt(text, i)) best = i;
+      if (text.charCodeAt(i) === 41) {
+        i++;
+        if (!wordAt(text, i)) best = i;
+      }
+    }
+    let j = i;
+    if (isPhoneSeparator(text.charCodeAt(j))) j++;
+    if (text.charCodeAt(j) === 40) j++;
+    const digits = runEnd(text, j, isDigitCode) - j;
+    if (digits === 0) return best;
+    groups += Math.ceil(digits / 5);
+    if (groups > MAX_GROUPS) return best;
+    i = j + digits;
+    inGroup = true;
+  }
+}
 
 function phoneRule(): StringRule {
   const type = "PHONE";
@@ -188,7 +373,7 @@ function phoneRule(): StringRule {
     const n = m.replace(/\D/g, "").length;
     return n >= 8 && n <= 15;
   };
-  const intl = regexRule(type, PHONE_INTL, (m) => (digitsOk(m) ? marker(type) : null));
+  const intl = scanRule(type, phoneIntlScanner, (m) => (digitsOk(m) ? marker(type) : null));
   const nanp = regexRule(type, PHONE_NANP);
   return {
     type,
@@ -220,8 +405,8 @@ export function builtinRule(kind: BuiltinKind): StringRule {
 
 // ───────────── custom patterns ─────────────
 
-/** Strings longer than this are matched by custom patterns in slices, which bounds any super-linear pattern's cost. */
-export const CUSTOM_SLICE_LENGTH = 4_096;
+/** Custom patterns search long strings in windows of about this size (SafeRegex), which bounds any accepted pattern's cost. */
+export const CUSTOM_SLICE_LENGTH = SLICE_LENGTH;
 
 /** The marker type of a custom rule: its name in upper snake case, e.g. `[REDACTED:EMPLOYEE_ID]`. */
 export function customMarkerType(name: string): string {
@@ -234,35 +419,17 @@ export function customMarkerType(name: string): string {
   );
 }
 
+/**
+ * A custom rule. Throws when the pattern does not compile or is refused by the
+ * safety checks (a rule stored before they were strengthened): the redactor
+ * skips it with the reason rather than risk stalling ingestion.
+ */
 export function customRule(name: string, pattern: string): StringRule {
   const type = customMarkerType(name);
-  const re = new RegExp(pattern, "g");
-  return {
-    type,
-    apply(text) {
-      let count = 0;
-      const redactSlice = (slice: string) =>
-        slice.replace(re, (m: string) => {
-          if (m.length === 0) return m;
-          count += 1;
-          return marker(type);
-        });
-      if (text.length <= CUSTOM_SLICE_LENGTH) return { text: redactSlice(text), count };
-      // Cut at whitespace near each boundary so ordinary tokens are not split.
-      let out = "";
-      let start = 0;
-      while (start < text.length) {
-        let end = Math.min(start + CUSTOM_SLICE_LENGTH, text.length);
-        if (end < text.length) {
-          const space = text.lastIndexOf(" ", end);
-          if (space > start + CUSTOM_SLICE_LENGTH / 2) end = space;
-        }
-        out += redactSlice(text.slice(start, end));
-        start = end;
-      }
-      return { text: out, count };
-    },
-  };
+  const compiled = compileUserPattern(pattern);
+  if (!compiled.ok) throw new Error(compiled.reason);
+  const re = compiled.regex;
+  return { type, apply: (text) => re.replace(text, () => marker(type)) };
 }
 
 /** Applies the rules in order (secrets first, so a token's digits are not taken for a card). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { builtinRule, customMarkerType, ibanValid, luhnValid, redactString, type BuiltinKind } from "./detectors";
 import { createRedactor, NO_REDACTION } from "./redactor";
 import { checkCustomPattern, checkPatternStatically, hasNestedQuantifier } from "./safety";
@@ -181,4 +181,145 @@ describe("custom pattern safety", () => {
     expect(await checkCustomPattern("^(a|a)*b$")).toMatchObject({ ok: false });
     expect(await checkCustomPattern("EMP-\\d{6}")).toEqual({ ok: true });
   }, 10_000);
+});
+
+// ───────────── linear time (hardening) ─────────────
+// Outcomes, not timings: each input below took seconds (or minutes) with the
+// backtracking regexes the scanners replaced; a timeout would show as a failure.
+
+/** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
+function random(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const randomText = (next: () => number, alphabet: string[], length: number) =>
+  Array.from({ length: Math.floor(next() * length) }, () => alphabet[Math.floor(next() * alphabet.length)]!).join("");
+
+/** What the replaced regexes did, applied as before (the oracle for short inputs, where backtracking is cheap). */
+function oracle(re: RegExp, accept: (m: string) => boolean) {
+  return (text: string) => {
+    let count = 0;
+    const out = text.replace(re, (m) => (accept(m) ? (count++, "[X]") : m));
+    return { text: out, count };
+  };
+}
+const asX = (kind: BuiltinKind) => (text: string) => {
+  const r = redactString(text, [builtinRule(kind)]);
+  return { text: r.text.replaceAll(`[REDACTED:${kind}]`, "[X]"), count: r.count };
+};
+
+describe("scanners agree with the regexes they replace", () => {
+  const phoneDigitsOk = (m: string) => {
+    const n = m.replace(/\D/g, "").length;
+    return n >= 8 && n <= 15;
+  };
+  const oldIntl = oracle(/(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){1,5}(?![\w])/g, phoneDigitsOk);
+  const oldNanp = /(?<![\w-])(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{4}(?![\w-])/g;
+  const oldPhone = (text: string) => {
+    const a = oldIntl(text);
+    const b = oracle(oldNanp, () => true)(a.text);
+    return { text: b.text, count: a.count + b.count };
+  };
+
+  it("phone numbers, on 20,000 random strings of digits, separators and parentheses", () => {
+    const next = random(1);
+    const alphabet = ["+", "+", "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "12345", "0000", " ", " ", "-", ".", "(", ")", "a", "_", "+4"];
+    for (let i = 0; i < 20_000; i++) {
+      const text = randomText(next, alphabet, 30);
+      expect(asX("PHONE")(text), JSON.stringify(text)).toEqual(oldPhone(text));
+    }
+  });
+
+  it("JWTs and PEM private keys, on 20,000 random strings", () => {
+    const oldJwt = /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
+    const oldPem = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]{0,8192}?-----END [A-Z ]*PRIVATE KEY-----/g;
+    const next = random(2);
+    const jwtAlphabet = ["eyJ", "eyJ", "abcd", "abcdefgh", "Xy", ".", "-", "_", " ", "x"];
+    const pemAlphabet = ["-----BEGIN ", "-----END ", "PRIVATE KEY-----", "RSA ", "KEY", "-", " ", "MIIE", "\n"];
+    for (let i = 0; i < 10_000; i++) {
+      const jwt = randomText(next, jwtAlphabet, 24);
+      const pem = randomText(next, pemAlphabet, 14);
+      for (const [text, re] of [[jwt, oldJwt], [pem, oldPem]] as const) {
+        const expected = oracle(re, () => true)(text);
+        // Other secret patterns may also fire on these strings; compare only when the oracle's result is all SECRET would do.
+        const actual = asX("SECRET")(text);
+        if (actual.count === expected.count) expect(actual.text, JSON.stringify(text)).toBe(expected.text);
+        else expect(actual.count, JSON.stringify(text)).toBeGreaterThan(expected.count);
+      }
+    }
+  });
+});
+
+describe("every detector is linear on adversarial input", () => {
+  const KB100 = 100_000;
+  const fill = (unit: string, length = KB100) => unit.repeat(Math.ceil(length / unit.length));
+
+  it("phone: runs of digits after + that the old regex split every possible way", () => {
+    // ~3.4 µs per character before (14 s for these 4 MB, a quarter of an ingestion body).
+    expect(only("PHONE")(fill(`+${"1".repeat(28)}a `, 4_000_000))).toMatchObject({ count: 0 });
+    expect(only("PHONE")(fill("+123" + "12345".repeat(5) + "1 "))).toMatchObject({ count: 0 });
+    const spaced = fill("+1 1 1 1 ");
+    expect(only("PHONE")(spaced)).toEqual({ text: spaced, count: 0 });
+    // Still finds the real number after 100 kB of noise.
+    expect(only("PHONE")(`${fill("+1-1-1-1a ")} call +44 20 7946 0958`).text.endsWith("call [REDACTED:PHONE]")).toBe(true);
+  });
+
+  it("card: digits separated by spaces or dashes", () => {
+    expect(only("CARD")(fill("1 "))).toMatchObject({ count: 0 });
+    expect(only("CARD")(fill("1-"))).toMatchObject({ count: 0 });
+    expect(only("CARD")(`${fill("4-")} 4111 1111 1111 1111`).text.endsWith(" [REDACTED:CARD]")).toBe(true);
+  });
+
+  it("e-mail: a@a@a@…, long local parts and long dotted domains", () => {
+    expect(only("EMAIL")(fill("a@"))).toMatchObject({ count: 0 });
+    expect(only("EMAIL")(fill("a."))).toMatchObject({ count: 0 });
+    expect(only("EMAIL")(fill(`x@${"a-".repeat(40)}a.a1 `))).toMatchObject({ count: 0 });
+    expect(only("EMAIL")(`${fill("a@a.")} jane@example.com`).text.endsWith(" [REDACTED:EMAIL]")).toBe(true);
+  });
+
+  it("IBAN: DE00 0000 0000 …", () => {
+    expect(only("IBAN")(`DE00 ${fill("0000 ")}`)).toMatchObject({ count: 0 });
+    expect(only("IBAN")(fill("DE00 "))).toMatchObject({ count: 0 });
+  });
+
+  it("secrets: base64-ish runs, eyJ-eyJ-…, BEGIN lines without an END", () => {
+    expect(only("SECRET")(fill("aaaa"))).toMatchObject({ count: 0 });
+    expect(only("SECRET")(fill("eyJ-"))).toMatchObject({ count: 0 });
+    expect(only("SECRET")(fill("-----BEGIN PRIVATE KEY-----"))).toMatchObject({ count: 0 });
+    expect(only("SECRET")(`-----BEGIN ${fill("A ")}`)).toMatchObject({ count: 0 });
+    // A random-looking run longer than 512 characters is not taken for a token; a 34-character one is.
+    expect(only("SECRET")(`x ${"Zx9Qm2LpR7tVb4Nc8Wd1Ke6Hf3Gj5Ys0Ua".repeat(16)}`).count).toBe(0);
+    expect(only("SECRET")(`${fill("aaaa")} Zx9Qm2LpR7tVb4Nc8Wd1Ke6Hf3Gj5Ys0Ua`).text.endsWith(" [REDACTED:SECRET]")).toBe(true);
+    const key = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
+    expect(only("SECRET")(`${fill("-----BEGIN PRIVATE KEY----- ")}${key}`).text.endsWith(" [REDACTED:SECRET]")).toBe(true);
+  });
+});
+
+describe("custom patterns at run time", () => {
+  it("skips a stored pattern the strengthened checks refuse, with the reason in the log", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const redactor = createRedactor({
+      enabled: true,
+      builtins: { SECRET: false, EMAIL: false, IBAN: false, CARD: false, PHONE: false },
+      custom: [
+        { name: "stale", pattern: "(x|xy)+z", enabled: true },
+        { name: "employee id", pattern: "EMP-\\d{6}", enabled: true },
+      ],
+    });
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/rule “stale” skipped: A repeated group has alternatives/));
+    warn.mockRestore();
+    // The refused rule never runs (it would take exponential time here); the others still do.
+    expect(redactor.redact(`${"xy".repeat(5000)}w EMP-123456`)).toEqual({ value: `${"xy".repeat(5000)}w [REDACTED:EMPLOYEE_ID]`, count: 1 });
+  });
+
+  it("matches an accepted quadratic pattern in small windows on 1 MB", () => {
+    const redactor = createRedactor({ enabled: true, builtins: { SECRET: false, EMAIL: false, IBAN: false, CARD: false, PHONE: false }, custom: [{ name: "ref", pattern: "\\d+x", enabled: true }] });
+    const digits = "5".repeat(1_000_000);
+    expect(redactor.redact(digits)).toEqual({ value: digits, count: 0 });
+    expect(redactor.redact(`ab 12x ${digits.slice(0, 1000)}`)).toEqual({ value: `ab [REDACTED:REF] ${digits.slice(0, 1000)}`, count: 1 });
+  });
 });

@@ -33,7 +33,11 @@ export interface RedactionConfig {
   custom: { name: string; pattern: string; enabled: boolean }[];
 }
 
-/** Builds the redactor for a configuration; a custom pattern that no longer compiles is skipped, not fatal. */
+/**
+ * Builds the redactor for a configuration; a custom pattern that no longer
+ * compiles, or that the (since strengthened) safety checks refuse, is skipped
+ * with its reason in the log, not fatal.
+ */
 export function createRedactor(config: RedactionConfig): Redactor {
   if (!config.enabled) return NO_REDACTION;
   const rules: StringRule[] = [];
@@ -43,7 +47,7 @@ export function createRedactor(config: RedactionConfig): Redactor {
     try {
       rules.push(customRule(c.name, c.pattern));
     } catch (error) {
-      console.warn(`[flightdeck] redaction rule “${c.name}” skipped: its pattern does not compile`, error);
+      console.warn(`[flightdeck] redaction rule “${c.name}” skipped: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   if (rules.length === 0) return { enabled: true, redact: (value) => ({ value, count: 0 }) };
