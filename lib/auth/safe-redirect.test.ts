@@ -8,6 +8,8 @@ describe("safeRedirectPath", () => {
     expect(safeRedirectPath("/runs?status=FAILED")).toBe("/runs?status=FAILED");
     expect(safeRedirectPath("/runs/abc#step-3")).toBe("/runs/abc#step-3");
     expect(safeRedirectPath("/")).toBe("/");
+    // Sign-out's target goes through the same check.
+    expect(safeRedirectPath("/login")).toBe("/login");
   });
 
   it("keeps the path of an absolute URL of this very origin (the proxy's callbackUrl)", () => {
@@ -32,8 +34,6 @@ describe("safeRedirectPath", () => {
     ["JavaScript:alert(1)"],
     ["data:text/html,hi"],
     ["evil.example"],
-    ["/login"],
-    ["/login?callbackUrl=/x"],
     [""],
   ])("sends %j to / instead", (value) => {
     expect(safeRedirectPath(value, ORIGIN)).toBe("/");

@@ -16,7 +16,8 @@ const SUSPICIOUS = /[\u0000-\u001f\u007f\\]|%(?:[01][0-9a-f]|7f|5c)/i;
  * `value` as a same-origin path, or "/". An absolute URL is accepted only when
  * its origin is `origin` (Auth.js's proxy sends `callbackUrl` as the full
  * href); any other absolute URL, `//host`, `javascript:` and the like give "/".
- * The login page itself gives "/" too (no loop back to it).
+ * `/login` is a path like any other (sign-out goes there; a signed-in visitor
+ * of /login is sent on to "/", so there is no loop).
  */
 export function safeRedirectPath(value: unknown, origin?: string): string {
   if (typeof value !== "string" || value === "" || value.length > 2048 || SUSPICIOUS.test(value)) return "/";
@@ -42,6 +43,5 @@ export function safeRedirectPath(value: unknown, origin?: string): string {
   // Parsing against a dummy origin must leave it in place: then the path cannot name another host.
   const parsed = new URL(path, "http://flightdeck.invalid");
   if (parsed.origin !== "http://flightdeck.invalid") return "/";
-  if (parsed.pathname === "/login" || parsed.pathname.startsWith("/login/")) return "/";
   return path;
 }
