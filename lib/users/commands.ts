@@ -123,6 +123,19 @@ export const revokeOwnOtherSessionsCommand = defineCommand("user.revoke_sessions
   };
 });
 
+/**
+ * A demo user seeded before demo passwords were flagged still has its
+ * published password: flag it, so the console asks for a change (the caller
+ * checked the password; `userIds` are those it matched).
+ */
+export const flagDemoPasswordsCommand = defineCommand("user.update", { user: "admin" }, async (tx, _actor, input: { userId: string }) => {
+  const { count } = await tx.user.updateMany({ where: { id: input.userId, demoPassword: false }, data: { demoPassword: true } });
+  return {
+    result: count > 0,
+    audit: count > 0 ? { targetType: "user", targetId: input.userId, before: { demoPassword: false }, after: { demoPassword: true }, metadata: { source: "demo password check" } } : null,
+  };
+});
+
 /** What every successful sign-in records, whatever the method; the actor is the user signing in. */
 export const recordSignInCommand = defineCommand("user.sign_in", { user: null }, async (tx, actor, input: { method: "password" | "oidc" }) => {
   if (actor.type !== "USER") throw new Error("A sign-in is recorded for a user.");
@@ -144,13 +157,17 @@ export const provisionOidcUserCommand = defineCommand(
   },
 );
 
-/** INIT_ADMIN_EMAIL: that user exists as an active admin with that password (`passwordHash` made by the caller). */
-export const ensureInitAdminCommand = defineCommand("user.create", { user: "admin" }, async (tx, _actor, input: { email: string; passwordHash: string }) => {
+/**
+ * INIT_ADMIN_EMAIL: that user exists as an active admin with that password
+ * (`passwordHash` made by the caller; null: keep the one they chose since).
+ */
+export const ensureInitAdminCommand = defineCommand("user.create", { user: "admin" }, async (tx, _actor, input: { email: string; passwordHash: string | null }) => {
   const existing = await tx.user.findUnique({ where: { email: input.email }, select: { role: true, disabled: true } });
+  if (!existing && !input.passwordHash) throw new Error("A new INIT_ADMIN user needs a password.");
   const user = await tx.user.upsert({
     where: { email: input.email },
     create: { email: input.email, name: "Administrator", role: "ADMIN", passwordHash: input.passwordHash },
-    update: { role: "ADMIN", disabled: false, passwordHash: input.passwordHash },
+    update: { role: "ADMIN", disabled: false, ...(input.passwordHash ? { passwordHash: input.passwordHash } : {}) },
     select: { id: true, email: true, role: true, disabled: true },
   });
   return {
