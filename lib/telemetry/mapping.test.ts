@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mapSpan, parseJsonish } from "./mapping";
+import { findUnstorable, MAX_JSON_DEPTH, mapSpan, parseJsonish, truncate } from "./mapping";
 import { decodeOtlpJson, type Attributes, type OtlpSpan } from "./otlp";
 
 const NOW = Date.UTC(2025, 5, 1, 12);
@@ -141,6 +141,78 @@ describe("mapSpan: rejections", () => {
   });
 });
 
+const nested = (depth: number): Attributes[string] => {
+  let v: Attributes[string] = "leaf";
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+};
+const deepJson = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
+const huge = 10n ** 27n;
+
+describe("mapSpan: what PostgreSQL cannot store is rejected with the span alone", () => {
+  it.each([
+    ["a start beyond any date", span({}, { startTimeUnixNano: huge, endTimeUnixNano: huge }), /startTimeUnixNano is in the future \(1000000000000000000000000000 ns\)/],
+    ["an end beyond any date", span({}, { endTimeUnixNano: huge }), /endTimeUnixNano is in the future/],
+    ["an event time beyond any date", span({}, { events: [{ name: "e", timeUnixNano: huge, attributes: {} }] }), /events\[0\]\.timeUnixNano is in the future/],
+    ["an event time in year 2554", span({}, { events: [{ name: "e", timeUnixNano: 2n ** 64n - 1n, attributes: {} }] }), /events\[0\].*in the future \(2554/],
+    ["a NUL in the name", span({}, { name: "a\u0000b" }), /^name contains a NUL character/],
+    ["a NUL in the status message", span({}, { statusCode: 2, statusMessage: "a\u0000" }), /^error contains a NUL/],
+    ["a lone surrogate in an attribute", span({ "app.x": "a\ud800" }), /^attributes\["app.x"\] contains a lone UTF-16 surrogate/],
+    ["a lone low surrogate deep in a kvlist", span({ "app.m": { k: ["ok", "\udc00"] } }), /^attributes\["app.m"\]\["k"\]\[1\] contains a lone/],
+    ["a NUL in an attribute key", span({ "app.\u0000": "v" }), /^attributes\["app.\\\\0"\] has a key that contains a NUL/],
+    ["a NUL in an event attribute", span({}, { events: [{ name: "e", timeUnixNano: 0n, attributes: { k: "\u0000" } }] }), /^attributes\["otel.events"\]\[0\]\["attributes"\]\["k"\] contains a NUL/],
+    ["a NUL in JSON text of the messages", span({ "gen_ai.input.messages": '[{"content":"a\\u0000"}]' }), /^inputMessages\[0\]\["content"\] contains a NUL/],
+    ["a NUL in the agent name", span({ "gen_ai.agent.name": "a\u0000" }), /^agentName contains a NUL/],
+    ["a lone surrogate in the decision", span({ "flightdeck.decision.chosen": "\ud800" }), /^decision\["chosen"\] contains a lone/],
+    ["a NUL in the resource's service name", span({}, { resource: { "service.name": "svc\u0000" } }), /^serviceName contains a NUL/],
+    ["JSON text nested thousands of levels deep", span({ "gen_ai.input.messages": deepJson(5000) }), new RegExp(`^inputMessages(\\[0\\]){${MAX_JSON_DEPTH}} nests deeper than ${MAX_JSON_DEPTH}`)],
+    ["an attribute nested deeper than the limit", span({ "app.deep": nested(MAX_JSON_DEPTH) }), /^attributes\["app.deep"\].* nests deeper than 64 levels/],
+    ["a decoder's problem", span({}, { problem: "an attribute value nests too deep" }), /^an attribute value nests too deep$/],
+    ["a prompt version beyond int4", span({ "flightdeck.prompt.version": 3_000_000_000 }), /prompt.version must be a whole number from 1 to 2000000000/],
+    ["tokens beyond int4", span({ "gen_ai.usage.input_tokens": "5000000000" }), /input_tokens must be a whole number from 0 to 2000000000/],
+    ["a cost beyond Decimal(20,9)", span({ "gen_ai.usage.cost": 1e30 }), /cost must be between 0 and 1000000/],
+    ["a cost that is not a number", span({ "gen_ai.usage.cost": "1e400" }), /must be a number/],
+    ["an agent name too long for its index", span({ "gen_ai.agent.name": "a".repeat(201) }), /gen_ai.agent.name must be at most 200 characters/],
+    ["a model name too long for the spend index", span({ "gen_ai.request.model": "m".repeat(5000) }), /model must be at most 200/],
+    ["a prompt name too long for its index", span({ "flightdeck.prompt.name": "p".repeat(300) }), /prompt.name must be at most 200/],
+  ] as [string, OtlpSpan, RegExp][])("rejects %s", (_label, s, message) => {
+    expect(rejected(s)).toMatch(message);
+  });
+
+  it("accepts what is storable at the limits: a document exactly MAX_JSON_DEPTH deep, emoji, an event without a time", () => {
+    // The attributes object is one level: a value of MAX_JSON_DEPTH - 1 levels fills the document.
+    const step = ok(span({ "app.deep": nested(MAX_JSON_DEPTH - 1), "app.emoji": "🚀 ok" }, { events: [{ name: "e", timeUnixNano: 0n, attributes: {} }] }));
+    expect(step.attributes["app.emoji"]).toBe("🚀 ok");
+    expect(ok(span({ "gen_ai.input.messages": deepJson(MAX_JSON_DEPTH) })).inputMessages).toBeTruthy();
+  });
+
+  it("cuts a long name without splitting an emoji into a lone surrogate", () => {
+    const step = ok(span({}, { name: `${"a".repeat(511)}🚀 and more` }));
+    expect(step.name).toBe("a".repeat(511));
+    expect(step.name.isWellFormed()).toBe(true);
+    expect(truncate("ab🚀", 3)).toBe("ab");
+    expect(truncate("a🚀b", 3)).toBe("a🚀");
+  });
+});
+
+describe("findUnstorable", () => {
+  it("finds the first bad string, key or depth with its path, and passes storable values", () => {
+    expect(findUnstorable({ a: [1, "ok", { b: null }], c: true })).toBeNull();
+    expect(findUnstorable({ a: [1, "x\u0000"] })).toEqual({ path: ["a", 1], message: expect.stringMatching(/NUL/) });
+    expect(findUnstorable({ ["k\ud800"]: 1 })).toEqual({ path: ["k\ud800"], message: expect.stringMatching(/key that contains a lone/) });
+    expect(findUnstorable(nested(MAX_JSON_DEPTH))).toBeNull();
+    expect(findUnstorable(nested(MAX_JSON_DEPTH + 1))?.message).toMatch(/nests deeper/);
+    // Containers already around the value count: the native item is one.
+    expect(findUnstorable(nested(MAX_JSON_DEPTH), 1)?.message).toMatch(/nests deeper/);
+  });
+
+  it("stops at the limit whatever the depth (its own recursion is bounded)", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(findUnstorable(deep)?.message).toMatch(/nests deeper/);
+  });
+});
+
 describe("parseJsonish", () => {
   it("parses JSON objects and arrays given as strings and leaves other strings alone", () => {
     expect(parseJsonish('{"a":1}')).toEqual({ a: 1 });
@@ -193,6 +265,18 @@ describe("decodeOtlpJson", () => {
       resource: { "service.name": "svc" },
       attributes: { i: "9007199254740993", d: 0.5, b: true, a: ["x", 2], m: { k: "v" } },
     });
+  });
+
+  it("stops decoding an AnyValue nested deeper than MAX_JSON_DEPTH and marks its span alone", () => {
+    let value: unknown = { stringValue: "leaf" };
+    for (let i = 0; i < 10_000; i++) value = { arrayValue: { values: [value] } };
+    const spanJson = (spanId: string, attributes: unknown[]) => ({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId, name: "x", startTimeUnixNano: "1", attributes });
+    const [deep, fine] = decodeOtlpJson({
+      resourceSpans: [{ scopeSpans: [{ spans: [spanJson("b7ad6b7169203331", [{ key: "deep", value }]), spanJson("b7ad6b7169203332", [])] }] }],
+    });
+    expect(deep!.problem).toMatch(/nests deeper than 64 levels/);
+    expect(rejected({ ...deep!, startTimeUnixNano: ns(NOW - 2000), endTimeUnixNano: 0n })).toMatch(/nests deeper/);
+    expect(fine!.problem).toBeUndefined();
   });
 
   it("throws 400 for a structure that is not OTLP", () => {

@@ -4,6 +4,10 @@
  * `llm.*`) and our own `flightdeck.*` attributes. Pure: no database, so every
  * rule is unit-tested. A span that cannot be stored faithfully (bad ids, no
  * start time, negative tokens, a time in year 3000…) is rejected with a reason.
+ * So is one that PostgreSQL could not store at all (`findUnstorable`: a NUL
+ * character or a lone surrogate in any stored string or key, JSON nested deeper
+ * than MAX_JSON_DEPTH, a name too long for its index): the store stage must
+ * never fail on a value, or the whole request (and the valid spans in it) would.
  * One file of ~400 lines on purpose: every attribute rule sits beside its
  * precedence over the others, which splitting by convention would hide.
  *
@@ -15,6 +19,7 @@
  * - `flightdeck.state.from`, `.to`, `.reason` mark a state transition and stay
  *   in Step.attributes for the timeline to show.
  */
+import { DEFAULT_JSON_MAX_DEPTH } from "@/lib/api/body";
 import type { Attributes, AttrValue, OtlpEvent, OtlpSpan } from "./otlp";
 import { STEP_KINDS, type DecisionJson, type JsonValue, type OutcomeName, type StepDraft, type StepKindName } from "./types";
 
@@ -26,7 +31,23 @@ export const EARLIEST_TIME_MS = Date.UTC(2000, 0, 1);
 /** Token counts are stored as 32-bit integers. */
 export const MAX_TOKENS = 2_000_000_000;
 export const MAX_SPAN_COST_USD = 1_000_000;
+/** Prompt versions are stored as 32-bit integers. */
+export const MAX_PROMPT_VERSION = 2_000_000_000;
 const MAX_NAME_LENGTH = 512;
+/**
+ * Names that are indexed (agent, team, model, prompt: unique and spend-rollup keys) or shown as
+ * labels: a btree entry holds at most ~2,700 bytes, and the native API bounds them the same way.
+ */
+export const MAX_LABEL_LENGTH = 200;
+/**
+ * How deep every stored JSON document (a jsonb column: attributes, messages, arguments…) may
+ * nest: the limit of API bodies (lib/api/body.ts), which no real payload reaches. Serialising,
+ * redacting and rendering are recursive; JSON carried in a string attribute is not bounded by the
+ * request body's own depth check, so it is checked here.
+ */
+export const MAX_JSON_DEPTH = DEFAULT_JSON_MAX_DEPTH;
+/** The latest instant JS and an ISO date with a 4-digit year can both represent (PostgreSQL goes further). */
+const LATEST_REPRESENTABLE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -155,14 +176,20 @@ export function parseJsonish(value: AttrValue | undefined): JsonValue | null {
   return value;
 }
 
-function nanosToDate(ns: bigint): Date {
-  return new Date(Number(ns / 1_000_000n));
-}
-
-function checkTime(label: string, at: Date, now: number): void {
-  const ms = at.getTime();
-  if (ms < EARLIEST_TIME_MS) throw new Reject(`${label} is before the year 2000 (${at.toISOString()}).`);
-  if (ms > now + MAX_CLOCK_SKEW_MS) throw new Reject(`${label} is in the future (${at.toISOString()}).`);
+/**
+ * A span or event time, checked before it becomes a Date: nanoseconds from JSON may have 30
+ * digits, and a Date beyond ±8.64e15 ms is invalid (its toISOString throws), which no bound
+ * comparison on the Date would notice (NaN compares false).
+ */
+function checkedTime(label: string, ns: bigint, now: number): Date {
+  const ms = ns / 1_000_000n;
+  if (ms > BigInt(now + MAX_CLOCK_SKEW_MS)) {
+    const shown = ms <= BigInt(LATEST_REPRESENTABLE_MS) ? new Date(Number(ms)).toISOString() : `${ns} ns`;
+    throw new Reject(`${label} is in the future (${shown}).`);
+  }
+  const at = new Date(Number(ms));
+  if (at.getTime() < EARLIEST_TIME_MS) throw new Reject(`${label} is before the year 2000 (${at.toISOString()}).`);
+  return at;
 }
 
 function stepKind(a: Attributes): StepKindName {
@@ -245,6 +272,115 @@ function without(a: Attributes, keys: string[]): Attributes {
   return copy;
 }
 
+/** `s` cut to `max` UTF-16 units without splitting a surrogate pair (half a pair cannot be stored). */
+export function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const code = s.charCodeAt(max - 1);
+  return s.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+function label(field: string, value: string | null): string | null {
+  if (value !== null && value.length > MAX_LABEL_LENGTH) {
+    throw new Reject(`${field} must be at most ${MAX_LABEL_LENGTH} characters, got ${value.length}.`);
+  }
+  return value;
+}
+
+// ───────────── storability ─────────────
+
+/**
+ * Why PostgreSQL cannot store this string, or null. text and jsonb refuse U+0000; a lone
+ * surrogate is not Unicode (JSON.stringify writes it as an escape that jsonb refuses). One
+ * native scan each, on every stored string: the hot path can afford it.
+ */
+export function unstorableText(s: string): string | null {
+  if (s.indexOf("\u0000") !== -1) return "contains a NUL character (\\u0000), which PostgreSQL cannot store";
+  if (!s.isWellFormed()) return "contains a lone UTF-16 surrogate (not valid Unicode)";
+  return null;
+}
+
+export interface Unstorable {
+  /** Keys and indexes from the value checked down to the problem (the key itself, for a bad key). */
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * The first string, key or container in `value` that cannot be stored, or null. `depth` is the
+ * number of containers already around `value` in its stored document; containers deeper than
+ * MAX_JSON_DEPTH are refused. One pass; it stops descending at the limit, so its own recursion is
+ * bounded whatever the input. The path is built only on failure.
+ */
+export function findUnstorable(value: unknown, depth = 0): Unstorable | null {
+  const found = walk(value, depth);
+  if (found === null) return null;
+  found.path.reverse();
+  return found;
+}
+
+function walk(v: unknown, depth: number): Unstorable | null {
+  if (typeof v === "string") {
+    const problem = unstorableText(v);
+    return problem === null ? null : { path: [], message: problem };
+  }
+  if (v === null || typeof v !== "object" || v instanceof Date) return null;
+  if (depth >= MAX_JSON_DEPTH) return { path: [], message: `nests deeper than ${MAX_JSON_DEPTH} levels of arrays and objects` };
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const found = walk(v[i], depth + 1);
+      if (found) {
+        found.path.push(i);
+        return found;
+      }
+    }
+    return null;
+  }
+  for (const key in v) {
+    const keyProblem = unstorableText(key);
+    if (keyProblem !== null) return { path: [key], message: `has a key that ${keyProblem}` };
+    const found = walk((v as Record<string, unknown>)[key], depth + 1);
+    if (found) {
+      found.path.push(key);
+      return found;
+    }
+  }
+  return null;
+}
+
+/** A path as shown in a message, e.g. `attributes["llm.input_messages"][0]`; bad characters in keys are replaced so the message is readable. */
+export function describePath(path: (string | number)[]): string {
+  return path.map((p) => (typeof p === "number" ? `[${p}]` : `[${JSON.stringify(p.replaceAll("\u0000", "\\0").toWellFormed())}]`)).join("");
+}
+
+/** Every stored string and JSON document of a mapped step, each checked in one pass; why the first bad one cannot be stored, or null. */
+export function unstorableStep(step: StepDraft): string | null {
+  for (const field of STORED_TEXT) {
+    const value = step[field];
+    const problem = value === null ? null : unstorableText(value);
+    if (problem !== null) return `${field} ${problem}.`;
+  }
+  for (const field of STORED_JSON) {
+    const found = findUnstorable(step[field]);
+    if (found) return `${field}${describePath(found.path)} ${found.message}.`;
+  }
+  return null;
+}
+
+const STORED_TEXT = [
+  "name",
+  "error",
+  "model",
+  "provider",
+  "promptName",
+  "tool",
+  "agentName",
+  "serviceName",
+  "teamName",
+  "conversationId",
+  "runOutcomeImpact",
+] as const satisfies readonly (keyof StepDraft)[];
+const STORED_JSON = ["attributes", "arguments", "result", "decision", "inputMessages", "outputMessages"] as const satisfies readonly (keyof StepDraft)[];
+
 function decision(a: Attributes): DecisionJson | null {
   const chosen = str(a, "flightdeck.decision.chosen");
   if (chosen === null) return null;
@@ -268,7 +404,9 @@ function outcome(a: Attributes): OutcomeName | null {
 function promptVersion(a: Attributes): number | null {
   const v = num(a, ["flightdeck.prompt.version"], "a prompt version");
   if (v === null) return null;
-  if (!Number.isInteger(v) || v < 1 || v > 2_000_000_000) throw new Reject(`flightdeck.prompt.version must be a positive whole number, got ${v}.`);
+  if (!Number.isInteger(v) || v < 1 || v > MAX_PROMPT_VERSION) {
+    throw new Reject(`flightdeck.prompt.version must be a whole number from 1 to ${MAX_PROMPT_VERSION}, got ${v}.`);
+  }
   return v;
 }
 
@@ -281,7 +419,9 @@ function serviceName(resource: Attributes): string | null {
 /** Maps one span; `now` bounds how far in the future its times may be. */
 export function mapSpan(span: OtlpSpan, now: number = Date.now()): MapResult {
   try {
-    return { ok: true, step: mapOrThrow(span, now) };
+    const step = mapOrThrow(span, now);
+    const unstorable = unstorableStep(step);
+    return unstorable === null ? { ok: true, step } : { ok: false, message: unstorable };
   } catch (error) {
     if (error instanceof Reject) return { ok: false, message: error.message };
     throw error;
@@ -297,14 +437,13 @@ function mapOrThrow(span: OtlpSpan, now: number): StepDraft {
   }
   const parentSpanId = span.parentSpanId && span.parentSpanId !== ZERO_SPAN ? span.parentSpanId : null;
   if (parentSpanId !== null && !SPAN_ID.test(parentSpanId)) throw new Reject(`parentSpanId must be 16 hex characters.`);
+  if (span.problem) throw new Reject(span.problem);
   if (span.startTimeUnixNano <= 0n) throw new Reject("startTimeUnixNano is required.");
-  const startedAt = nanosToDate(span.startTimeUnixNano);
-  checkTime("startTimeUnixNano", startedAt, now);
+  const startedAt = checkedTime("startTimeUnixNano", span.startTimeUnixNano, now);
   let endedAt: Date | null = null;
   if (span.endTimeUnixNano > 0n) {
     if (span.endTimeUnixNano < span.startTimeUnixNano) throw new Reject("endTimeUnixNano is before startTimeUnixNano.");
-    endedAt = nanosToDate(span.endTimeUnixNano);
-    checkTime("endTimeUnixNano", endedAt, now);
+    endedAt = checkedTime("endTimeUnixNano", span.endTimeUnixNano, now);
   }
 
   const a = span.attributes;
@@ -351,14 +490,15 @@ function mapOrThrow(span: OtlpSpan, now: number): StepDraft {
   const attributes: { [key: string]: JsonValue } = {};
   for (const k in a) if (!CONSUMED.has(k) && !consumed.has(k)) attributes[k] = a[k]!;
   if (events.rest.length) {
-    attributes["otel.events"] = events.rest.map((e) => ({
+    attributes["otel.events"] = events.rest.map((e, i) => ({
       name: e.name,
-      time: nanosToDate(e.timeUnixNano).toISOString(),
+      // 0 is "not set" (kept as the epoch, as before); any other time is held to the span's rules.
+      time: (e.timeUnixNano === 0n ? new Date(0) : checkedTime(`events[${i}].timeUnixNano`, e.timeUnixNano, now)).toISOString(),
       attributes: e.attributes,
     }));
   }
 
-  const name = (span.name || str(a, "gen_ai.operation.name") || "unnamed span").slice(0, MAX_NAME_LENGTH);
+  const name = truncate(span.name || str(a, "gen_ai.operation.name") || "unnamed span", MAX_NAME_LENGTH);
   return {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -369,25 +509,25 @@ function mapOrThrow(span: OtlpSpan, now: number): StepDraft {
     error,
     startedAt,
     endedAt,
-    model: str(a, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name"),
-    provider: str(a, "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"),
+    model: label("the model", str(a, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name")),
+    provider: label("the provider", str(a, "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system")),
     inputTokens,
     outputTokens,
     cachedInputTokens,
     carriedCostUsd,
-    promptName: str(a, "flightdeck.prompt.name"),
+    promptName: label("flightdeck.prompt.name", str(a, "flightdeck.prompt.name")),
     promptVersion: promptVersion(a),
-    tool: str(a, "gen_ai.tool.name", "tool.name"),
+    tool: label("the tool name", str(a, "gen_ai.tool.name", "tool.name")),
     arguments: args,
     result,
     decision: decision(a),
     inputMessages,
     outputMessages,
     attributes,
-    agentName: str(a, "gen_ai.agent.name"),
-    serviceName: serviceName(span.resource),
-    teamName: str(a, "flightdeck.team") ?? str(span.resource, "flightdeck.team"),
-    conversationId: str(a, "gen_ai.conversation.id", "session.id"),
+    agentName: label("gen_ai.agent.name", str(a, "gen_ai.agent.name")),
+    serviceName: label("the resource's service.name", serviceName(span.resource)),
+    teamName: label("flightdeck.team", str(a, "flightdeck.team") ?? str(span.resource, "flightdeck.team")),
+    conversationId: label("the conversation id", str(a, "gen_ai.conversation.id", "session.id")),
     runOutcome: outcome(a),
     runOutcomeImpact: str(a, "flightdeck.run.outcome_impact"),
   };

@@ -3,10 +3,14 @@
  * not speak OpenTelemetry, validated here and decoded into the one ingestion
  * pipeline (pipeline.ts: same store, idempotency, totals, cost, hooks); one
  * request is one transaction with one audit event; invalid items are reported
- * by index and skipped.
+ * by index and skipped. An item is first checked for what PostgreSQL cannot
+ * store whatever the schema says (a lone surrogate from a `\ud800` escape, JSON
+ * nested deeper than MAX_JSON_DEPTH; the body reader already refused NUL
+ * escapes), in one pass over the raw item, so the store never fails on a value.
  */
 import type { Actor } from "@/lib/audit";
 import { AppError } from "@/lib/errors";
+import { findUnstorable } from "./mapping";
 import { ingestBatch } from "./pipeline";
 import { nativeBatchSchema, nativeEvaluationSchema, nativeRunSchema, nativeStepSchema, type NativeStep } from "./schemas";
 import type { JsonValue, StepDraft } from "./types";
@@ -32,6 +36,11 @@ type Schema<T> = { safeParse(v: unknown): { success: true; data: T } | { success
 function validateItems<T>(item: NativeItemError["item"], values: unknown[] | undefined, schema: Schema<T>, errors: NativeItemError[]) {
   const valid: { index: number; value: T }[] = [];
   (values ?? []).forEach((value, index) => {
+    const unstorable = findUnstorable(value);
+    if (unstorable) {
+      errors.push({ item, index, path: unstorable.path.join("."), message: `${unstorable.message}.` });
+      return;
+    }
     const parsed = schema.safeParse(value);
     if (parsed.success) valid.push({ index, value: parsed.data });
     else for (const issue of parsed.error.issues) errors.push({ item, index, path: issue.path.map(String).join("."), message: issue.message });

@@ -3,6 +3,13 @@
  * (`OtlpSpan`) that the GenAI mapping reads. Structural problems (not a
  * protobuf message, `resourceSpans` not a list) throw `AppError` 400; a bad
  * field inside one span is left for the mapping to reject that span alone.
+ *
+ * Limits, the same on every path: JSON AnyValues nest at most MAX_JSON_DEPTH
+ * levels (deeper is not decoded further: the span carries a `problem` and the
+ * mapping rejects it); every string may contain anything the transport can
+ * carry (a NUL on protobuf, a lone surrogate from a JSON `\ud800` escape): the
+ * mapping rejects the span that would store one (mapping.ts findUnstorable),
+ * so neither a deep value nor a bad character ever costs the rest of the request.
  */
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { AppError } from "@/lib/errors";
@@ -12,6 +19,7 @@ import {
   type AnyValue,
   type KeyValue,
 } from "./proto/gen/flightdeck/otlp/trace_pb";
+import { MAX_JSON_DEPTH } from "./mapping";
 import { decodeTraceRequestWire } from "./otlp-wire";
 
 /** An attribute value as JSON: int64 beyond 2^53 becomes a decimal string, bytes base64. */
@@ -40,6 +48,8 @@ export interface OtlpSpan {
   statusMessage: string;
   resource: Attributes;
   scopeName: string;
+  /** Set by a decoder that could not decode this span faithfully (e.g. a value nested too deep): the mapping rejects it with this reason. */
+  problem?: string;
 }
 
 // ───────────── protobuf ─────────────
@@ -156,7 +166,10 @@ function list(o: Obj, where: string, camel: string, snake?: string): unknown[] {
   return v;
 }
 
-function anyValueFromJson(value: unknown): AttrValue {
+/** An AnyValue nested deeper than MAX_JSON_DEPTH: decoding stops there (recursion stays bounded) and the span is rejected. */
+class TooDeep extends Error {}
+
+function anyValueFromJson(value: unknown, depth: number): AttrValue {
   if (!isObj(value)) return null;
   if ("stringValue" in value || "string_value" in value) return String(field(value, "stringValue", "string_value") ?? "");
   if ("boolValue" in value || "bool_value" in value) return field(value, "boolValue", "bool_value") === true;
@@ -173,23 +186,38 @@ function anyValueFromJson(value: unknown): AttrValue {
   }
   if ("arrayValue" in value || "array_value" in value) {
     const arr = field(value, "arrayValue", "array_value");
-    return isObj(arr) && Array.isArray(arr.values) ? arr.values.map(anyValueFromJson) : [];
+    if (depth >= MAX_JSON_DEPTH) throw new TooDeep();
+    return isObj(arr) && Array.isArray(arr.values) ? arr.values.map((v) => anyValueFromJson(v, depth + 1)) : [];
   }
   if ("kvlistValue" in value || "kvlist_value" in value) {
     const kv = field(value, "kvlistValue", "kvlist_value");
-    return isObj(kv) && Array.isArray(kv.values) ? attributesFromJson(kv.values) : {};
+    if (depth >= MAX_JSON_DEPTH) throw new TooDeep();
+    return isObj(kv) && Array.isArray(kv.values) ? attributesFromJson(kv.values, depth + 1) : {};
   }
   if ("bytesValue" in value || "bytes_value" in value) return String(field(value, "bytesValue", "bytes_value") ?? "");
   return null;
 }
 
-function attributesFromJson(items: unknown): Attributes {
+/** `depth`: containers around these attributes in their stored document (the attributes object itself is one). */
+function attributesFromJson(items: unknown, depth = 1): Attributes {
   const out: Attributes = {};
   if (!Array.isArray(items)) return out;
   for (const kv of items) {
-    if (isObj(kv) && typeof kv.key === "string") out[kv.key] = anyValueFromJson(kv.value);
+    if (isObj(kv) && typeof kv.key === "string") out[kv.key] = anyValueFromJson(kv.value, depth);
   }
   return out;
+}
+
+const TOO_DEEP = `an attribute value nests deeper than ${MAX_JSON_DEPTH} levels of arrays and kvlists`;
+
+/** Attributes, or the reason they cannot be decoded. */
+function attributesOrProblem(items: unknown): { attributes: Attributes; problem?: string } {
+  try {
+    return { attributes: attributesFromJson(items) };
+  } catch (error) {
+    if (error instanceof TooDeep) return { attributes: {}, problem: TOO_DEEP };
+    throw error;
+  }
 }
 
 /** Nanoseconds as a JSON string or number; anything else is 0 (the mapping rejects a missing start). */
@@ -226,7 +254,7 @@ export function decodeOtlpJson(body: unknown): OtlpSpan[] {
   list(body, "request", "resourceSpans", "resource_spans").forEach((rs, i) => {
     if (!isObj(rs)) throw new AppError("bad_request:otlp_json", `resourceSpans[${i}] must be an object.`);
     const res = field(rs, "resource");
-    const resource = isObj(res) ? attributesFromJson(res.attributes) : {};
+    const { attributes: resource, problem: resourceProblem } = attributesOrProblem(isObj(res) ? res.attributes : undefined);
     const scopeSpans = [
       ...list(rs, `resourceSpans[${i}]`, "scopeSpans", "scope_spans"),
       // Exporters before OTLP 0.19 called them instrumentationLibrarySpans.
@@ -240,7 +268,10 @@ export function decodeOtlpJson(body: unknown): OtlpSpan[] {
         const span = isObj(s) ? s : {};
         const status = field(span, "status");
         const parent = hexId(field(span, "parentSpanId", "parent_span_id"));
-        const events = Array.isArray(span.events) ? span.events : [];
+        const events = (Array.isArray(span.events) ? span.events : []).filter(isObj);
+        const attributes = attributesOrProblem(span.attributes);
+        const eventAttributes = events.map((e) => attributesOrProblem(e.attributes));
+        const problem = resourceProblem ?? attributes.problem ?? eventAttributes.find((a) => a.problem)?.problem;
         spans.push({
           traceId: hexId(field(span, "traceId", "trace_id")),
           spanId: hexId(field(span, "spanId", "span_id")),
@@ -249,16 +280,17 @@ export function decodeOtlpJson(body: unknown): OtlpSpan[] {
           kind: enumValue(span.kind, SPAN_KINDS),
           startTimeUnixNano: nanos(field(span, "startTimeUnixNano", "start_time_unix_nano")),
           endTimeUnixNano: nanos(field(span, "endTimeUnixNano", "end_time_unix_nano")),
-          attributes: attributesFromJson(span.attributes),
-          events: events.filter(isObj).map((e) => ({
+          attributes: attributes.attributes,
+          events: events.map((e, k) => ({
             name: typeof e.name === "string" ? e.name : "",
             timeUnixNano: nanos(field(e, "timeUnixNano", "time_unix_nano")),
-            attributes: attributesFromJson(e.attributes),
+            attributes: eventAttributes[k]!.attributes,
           })),
           statusCode: isObj(status) ? enumValue(status.code, STATUS_CODES) : 0,
           statusMessage: isObj(status) && typeof status.message === "string" ? status.message : "",
           resource,
           scopeName,
+          ...(problem ? { problem } : {}),
         });
       });
     });

@@ -2,9 +2,12 @@
  * The native ingestion batch (`POST /api/v1/ingest`): runs, steps and
  * evaluations, with the field names of the run detail API. Each item is
  * validated on its own, so one bad item is reported and the rest stored.
+ * Every bound is a column's (int4 tokens and versions, Decimal(20,9) costs,
+ * indexed names), the same as the OTLP mapping's; what no column can hold
+ * (NUL, lone surrogates, JSON too deep) is checked before the schema (native.ts).
  */
 import { z } from "zod";
-import { EARLIEST_TIME_MS, MAX_CLOCK_SKEW_MS, MAX_SPAN_COST_USD, MAX_TOKENS } from "./mapping";
+import { EARLIEST_TIME_MS, MAX_CLOCK_SKEW_MS, MAX_LABEL_LENGTH, MAX_PROMPT_VERSION, MAX_SPAN_COST_USD, MAX_TOKENS } from "./mapping";
 import { STEP_KINDS } from "./types";
 
 const hex = (length: number, what: string) =>
@@ -25,7 +28,7 @@ const time = z.iso
 
 const tokenCount = z.number().int().min(0).max(MAX_TOKENS);
 const name = z.string().trim().min(1).max(512);
-const label = z.string().trim().min(1).max(200);
+const label = z.string().trim().min(1).max(MAX_LABEL_LENGTH);
 const lowerEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
@@ -66,7 +69,7 @@ export const nativeStepSchema = z
     cachedInputTokens: tokenCount.nullish(),
     costUsd: z.number().min(0).max(MAX_SPAN_COST_USD).nullish(),
     promptName: label.nullish(),
-    promptVersion: z.number().int().min(1).nullish(),
+    promptVersion: z.number().int().min(1).max(MAX_PROMPT_VERSION).nullish(),
     tool: label.nullish(),
     arguments: json.nullish(),
     result: json.nullish(),
