@@ -323,3 +323,22 @@ describe("custom patterns at run time", () => {
     expect(redactor.redact(`ab 12x ${digits.slice(0, 1000)}`)).toEqual({ value: `ab [REDACTED:REF] ${digits.slice(0, 1000)}`, count: 1 });
   });
 });
+
+describe("the asynchronous walker", () => {
+  it("gives the same result as the synchronous one and lets timers run while it works on a large body", async () => {
+    const redactor = createRedactor({ enabled: true, builtins: {}, custom: [{ name: "employee id", pattern: "EMP-\\d{6}", enabled: true }] });
+    const body = [
+      { role: "user", parts: [{ type: "text", content: `${"+1 1 1 1 ".repeat(200_000)} mail kim@acme.io` }] },
+      { role: "assistant", content: `EMP-123456 ${"1 ".repeat(500_000)}`, n: 4, ok: true },
+      "card 4111 1111 1111 1111",
+    ];
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const asynchronous = await redactor.redactAsync(body);
+    clearInterval(timer);
+    expect(asynchronous).toEqual(redactor.redact(body));
+    expect(asynchronous.count).toBe(3);
+    expect(ticks).toBeGreaterThan(0); // the synchronous walker would leave 0
+    expect(await NO_REDACTION.redactAsync(body)).toEqual({ value: body, count: 0 });
+  });
+});

@@ -14,6 +14,7 @@ import {
   builtinRule,
   customRule,
   redactJson,
+  redactJsonAsync,
   type BuiltinKind,
   type StringRule,
 } from "./detectors";
@@ -21,9 +22,17 @@ import {
 export interface Redactor {
   enabled: boolean;
   redact<T>(value: T): { value: T; count: number };
+  /**
+   * The same result, yielding to the event loop every few milliseconds (for
+   * large bodies: synchronous redaction of 16 MB blocks the process for a
+   * second or more). Ingestion does not call it yet: see bench/README.md.
+   */
+  redactAsync<T>(value: T): Promise<{ value: T; count: number }>;
 }
 
-export const NO_REDACTION: Redactor = { enabled: false, redact: (value) => ({ value, count: 0 }) };
+const unchanged = <T>(value: T) => ({ value, count: 0 });
+
+export const NO_REDACTION: Redactor = { enabled: false, redact: unchanged, redactAsync: async (value) => unchanged(value) };
 
 export const REDACTION_ENABLED_KEY = "redaction.enabled";
 
@@ -50,8 +59,8 @@ export function createRedactor(config: RedactionConfig): Redactor {
       console.warn(`[flightdeck] redaction rule “${c.name}” skipped: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  if (rules.length === 0) return { enabled: true, redact: (value) => ({ value, count: 0 }) };
-  return { enabled: true, redact: (value) => redactJson(value, rules) };
+  if (rules.length === 0) return { enabled: true, redact: unchanged, redactAsync: async (value) => unchanged(value) };
+  return { enabled: true, redact: (value) => redactJson(value, rules), redactAsync: (value) => redactJsonAsync(value, rules) };
 }
 
 export function isBuiltinKind(kind: string): kind is BuiltinKind {
