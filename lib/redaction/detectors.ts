@@ -369,8 +369,10 @@ function phoneIntlEnd(text: string, p: number): number {
 
 function phoneRule(): StringRule {
   const type = "PHONE";
+  // A loop, not m.replace(/\D/g, ""): this runs on every candidate, and adversarial text is all candidates.
   const digitsOk = (m: string) => {
-    const n = m.replace(/\D/g, "").length;
+    let n = 0;
+    for (let i = 0; i < m.length; i++) if (isDigitCode(m.charCodeAt(i))) n++;
     return n >= 8 && n <= 15;
   };
   const intl = scanRule(type, phoneIntlScanner, (m) => (digitsOk(m) ? marker(type) : null));
@@ -395,7 +397,8 @@ export function builtinRule(kind: BuiltinKind): StringRule {
       return regexRule("IBAN", IBAN, (m) => (ibanValid(m) ? marker("IBAN") : null));
     case "CARD":
       return regexRule("CARD", CARD, (m) => {
-        const digits = m.replace(/\D/g, "");
+        let digits = "";
+        for (let i = 0; i < m.length; i++) if (isDigitCode(m.charCodeAt(i))) digits += m[i];
         return plausibleCard(digits) && luhnValid(digits) ? marker("CARD") : null;
       });
     case "PHONE":
