@@ -9,6 +9,7 @@ import type { Tx } from "@/lib/db";
 import type { Connection } from "@/lib/db/bulk";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import type { NativeEvaluation, NativeRun } from "./schemas";
+import { loadIngestRedactor, TextRedaction } from "./store";
 
 export type RunItem = NativeRun;
 
@@ -32,6 +33,7 @@ export async function storeRunItems(
   connection: Connection = null,
 ): Promise<{ runIds: string[]; createdAgents: string[]; createdTeams: string[] }> {
   if (runs.length === 0) return { runIds: [], createdAgents: [], createdTeams: [] };
+  runs = await redactRunItems(tx, runs, connection);
   const teams = await resolveTeams(tx, [...new Set(runs.flatMap((r) => (r.team ? [r.team] : [])))], connection);
   const wanted = new Map<string, string | null>();
   for (const r of runs) if (r.agent && !wanted.get(r.agent)) wanted.set(r.agent, r.team ? (teams.ids.get(r.team) ?? null) : null);
@@ -68,6 +70,7 @@ export async function storeRunItems(
 /** Evaluation items for stored runs and steps; one for an unknown run or step is refused into `errors`. */
 export async function storeEvaluationItems(tx: Tx, items: EvaluationItem[], errors: ItemError[]): Promise<{ count: number; runIds: string[] }> {
   if (items.length === 0) return { count: 0, runIds: [] };
+  items = await redactEvaluationItems(tx, items);
   const traceIds = [...new Set(items.map((i) => i.value.traceId))];
   const runs = new Map((await tx.run.findMany({ where: { traceId: { in: traceIds } }, select: { id: true, traceId: true } })).map((r) => [r.traceId, r.id]));
   const spanKeys = items.filter((i) => i.value.spanId).map((i) => ({ traceId: i.value.traceId, spanId: i.value.spanId! }));
@@ -105,3 +108,29 @@ export async function storeEvaluationItems(tx: Tx, items: EvaluationItem[], erro
   return { count: rows.length, runIds: [...new Set(rows.map((r) => r.runId))] };
 }
 
+// ───────────── redaction (as for steps, store.ts: every text an item stores, before anything reads it) ─────────────
+
+async function redactRunItems(tx: Tx, runs: RunItem[], connection: Connection): Promise<RunItem[]> {
+  const redactor = await loadIngestRedactor(tx, connection);
+  if (!redactor.enabled) return runs;
+  const r = new TextRedaction(redactor);
+  return runs.map((run) => ({
+    ...run,
+    name: r.optional(run.name),
+    agent: r.optional(run.agent),
+    team: r.optional(run.team),
+    outcomeImpact: r.optional(run.outcomeImpact),
+    conversationId: r.optional(run.conversationId),
+  }));
+}
+
+/** Redacted before anything reads the items (a key computed from them, too, sees what is stored). */
+async function redactEvaluationItems(tx: Tx, items: EvaluationItem[]): Promise<EvaluationItem[]> {
+  const redactor = await loadIngestRedactor(tx, null);
+  if (!redactor.enabled) return items;
+  const r = new TextRedaction(redactor);
+  return items.map(({ index, value }) => ({
+    index,
+    value: { ...value, name: r.text(value.name), label: r.optional(value.label), comment: r.optional(value.comment) },
+  }));
+}

@@ -15,6 +15,12 @@
  *   steps carrying their own cost (never AGENT spans, whose usage is usually
  *   the sum of their children's).
  *
+ * Redaction (when on) comes first: every text a step stores (names, errors,
+ * decisions, messages, arguments, every kept attribute and its keys) is
+ * redacted before anything else reads the step, so the run, agent, team and
+ * spend rows derived from it (run name, outcome impact, conversation) hold the
+ * redacted text too. Off, it costs one boolean test per batch.
+ *
  * Speed (bench/README.md): the statements go straight to the transaction's pg
  * connection when the caller has it, and the price table and the redactor are
  * reused across requests while their version (one cheap statement) is unchanged.
@@ -25,10 +31,12 @@ import { resolveAgents, resolveTeams } from "@/lib/agents/registry";
 import type { Tx } from "@/lib/db";
 import { bulkQuery, JsonPayload, type Connection } from "@/lib/db/bulk";
 import { newId } from "@/lib/ids";
+import { marker } from "@/lib/redaction/detectors";
 import { redactorForVersion, REDACTION_ENABLED_KEY, REDACTION_VERSION_SQL, type Redactor } from "@/lib/redaction/redactor";
 import { DEFAULT_LOOP_THRESHOLD, detectLoops } from "@/lib/runs/loops";
 import { computeCost, loadPriceTable, PRICE_TABLE_VERSION_SQL, type PriceTable } from "@/lib/spend/prices/pricing";
 import { rollUpSpend, type SpendRow, type SpendSource } from "@/lib/spend/rollup";
+import { MAX_JSON_DEPTH } from "./mapping";
 import { foldRuns } from "./run-fold";
 import { RUN_UPSERT, STEP_INSERT, TOTALS_CORRECTION } from "./store-sql";
 import type { JsonValue, StepDraft } from "./types";
@@ -80,6 +88,110 @@ async function loadIngestConfig(tx: Tx, connection: Connection): Promise<{ price
   return { prices, redactor: await redactorForVersion(tx, versions!.redaction), evaluators: versions!.evaluators };
 }
 
+/** The redactor of the current configuration, for items stored beside steps (items.ts): one cheap statement. */
+export async function loadIngestRedactor(tx: Tx, connection: Connection): Promise<Redactor> {
+  const [version] = await bulkQuery<{ redaction: string }>(tx, connection, `SELECT ${REDACTION_VERSION_SQL} AS redaction`, [REDACTION_ENABLED_KEY]);
+  return redactorForVersion(tx, version!.redaction);
+}
+
+/**
+ * Redacts every string in stored values, counting what it replaced. Walks JSON itself rather
+ * than handing whole documents to the redactor, because stored documents also carry secrets
+ * where the redactor's walker does not look: object keys (kvlists keyed by e-mail address) and
+ * card numbers sent as integers. Past MAX_JSON_DEPTH (which the mapping already refuses) the
+ * rest is replaced by a marker, never stored unredacted.
+ */
+export class TextRedaction {
+  count = 0;
+  constructor(private readonly redactor: Redactor) {}
+
+  text(value: string): string {
+    const r = this.redactor.redact(value);
+    this.count += r.count;
+    return r.value;
+  }
+
+  optional<T extends string | null | undefined>(value: T): T {
+    return (typeof value === "string" ? this.text(value) : value) as T;
+  }
+
+  json<T extends JsonValue | null>(value: T, depth = 0): T {
+    return this.walk(value, depth) as T;
+  }
+
+  private walk(v: JsonValue | null, depth: number): JsonValue | null {
+    if (typeof v === "string") return this.text(v);
+    if (typeof v === "number") return this.integer(v);
+    if (v === null || typeof v !== "object") return v;
+    if (depth >= MAX_JSON_DEPTH) {
+      this.count += 1;
+      return marker("TOO_DEEP");
+    }
+    let changed = false;
+    if (Array.isArray(v)) {
+      const out = v.map((item) => {
+        const next = this.walk(item, depth + 1)!;
+        if (next !== item) changed = true;
+        return next;
+      });
+      return changed ? out : v;
+    }
+    const out: { [key: string]: JsonValue } = {};
+    for (const key in v) {
+      const item = v[key]!;
+      const redactedKey = this.text(key);
+      let k = redactedKey;
+      // Two keys redacted alike must not overwrite each other.
+      for (let n = 2; k !== key && Object.hasOwn(out, k); n++) k = `${redactedKey} (${n})`;
+      const next = this.walk(item, depth + 1)!;
+      if (k !== key || next !== item) changed = true;
+      out[k] = next;
+    }
+    return changed ? out : v;
+  }
+
+  /** A card number sent as an integer attribute is still a card number: integers of 12+ digits are redacted as text. */
+  private integer(n: number): JsonValue {
+    if (!Number.isSafeInteger(n) || Math.abs(n) < 1e11) return n;
+    const r = this.redactor.redact(String(n));
+    if (r.count === 0) return n;
+    this.count += r.count;
+    return r.value;
+  }
+}
+
+/** A step with every text it stores redacted, and how many replacements that made. */
+function redactStep(s: StepDraft, redactor: Redactor): { step: StepDraft; redactions: number } {
+  const r = new TextRedaction(redactor);
+  const step: StepDraft = {
+    ...s,
+    name: r.text(s.name),
+    error: r.optional(s.error),
+    model: r.optional(s.model),
+    provider: r.optional(s.provider),
+    promptName: r.optional(s.promptName),
+    tool: r.optional(s.tool),
+    arguments: r.json(s.arguments),
+    result: r.json(s.result),
+    decision: s.decision && {
+      chosen: r.optional(s.decision.chosen),
+      rationale: r.optional(s.decision.rationale),
+      // The decision object and its list are two levels of the stored document.
+      alternatives: s.decision.alternatives.map((a) => r.json(a, 2)),
+      confidence: s.decision.confidence,
+    },
+    inputMessages: r.json(s.inputMessages),
+    outputMessages: r.json(s.outputMessages),
+    attributes: r.json(s.attributes),
+    agentName: r.optional(s.agentName),
+    serviceName: r.optional(s.serviceName),
+    teamName: r.optional(s.teamName),
+    conversationId: r.optional(s.conversationId),
+    runOutcomeImpact: r.optional(s.runOutcomeImpact),
+  };
+  return { step, redactions: r.count };
+}
+
 function isBillable(step: StepDraft): boolean {
   return step.kind === "LLM_CALL" || (step.carriedCostUsd !== null && step.kind !== "AGENT");
 }
@@ -125,13 +237,23 @@ function addTotals(t: Totals, s: StepDraft, costText: string | null, unpriced: b
 export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connection = null): Promise<StoreResult> {
   // Repeats inside one batch: the first copy wins, as it would across batches.
   const seen = new Set<string>();
-  const steps = input.filter((s) => {
+  const unique = input.filter((s) => {
     const key = `${s.traceId}:${s.spanId}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
-  if (steps.length === 0) return { ...EMPTY_STORE_RESULT, duplicates: input.length };
+  if (unique.length === 0) return { ...EMPTY_STORE_RESULT, duplicates: input.length };
+  // One transaction is one connection: its queries run one after another anyway.
+  const { prices, redactor, evaluators } = await loadIngestConfig(tx, connection);
+  // Redacted before anything reads them (see the header); `redactions[i]` counts step i's replacements.
+  let steps = unique;
+  let redactions: number[] | null = null;
+  if (redactor.enabled) {
+    const redacted = unique.map((s) => redactStep(s, redactor));
+    steps = redacted.map((r) => r.step);
+    redactions = redacted.map((r) => r.redactions);
+  }
   const runs = foldRuns(steps);
 
   // Agents and teams seen for the first time are created; an agent joins the first team seen with it.
@@ -146,8 +268,6 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
   const teams = await resolveTeams(tx, [...teamNames], connection);
   const agentWanted = new Map([...agentTeams].map(([name, team]) => [name, team ? (teams.ids.get(team) ?? null) : null]));
   const agents = await resolveAgents(tx, agentWanted, connection);
-  // One transaction is one connection: its queries run one after another anyway.
-  const { prices, redactor, evaluators } = await loadIngestConfig(tx, connection);
 
   const agentOf = (name: string | null) => (name ? agents.agents.get(name) : undefined);
   const teamOf = (teamName: string | null, agentName: string | null) =>
@@ -156,7 +276,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
   const totalsByTrace = new Map<string, Totals>();
   const billableRows = new Map<string, SpendSource>();
   // Rows are complete but for runId (known after the run upsert) and flagLoop.
-  const rows = steps.map((s) => {
+  const rows = steps.map((s, i) => {
     let cost: number | null = s.carriedCostUsd;
     let unpriced = false;
     if (cost === null && s.kind === "LLM_CALL") {
@@ -175,13 +295,6 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
     let totals = totalsByTrace.get(s.traceId);
     if (!totals) totalsByTrace.set(s.traceId, (totals = newTotals()));
     addTotals(totals, s, costUsd, unpriced);
-    let redactions = 0;
-    const redact = (value: JsonValue | null): JsonValue | null => {
-      if (value === null || !redactor.enabled) return value;
-      const r = redactor.redact(value);
-      redactions += r.count;
-      return r.value;
-    };
     const run = runs.get(s.traceId)!;
     const agentName = s.agentName ?? run.agentName;
     const id = newId();
@@ -224,13 +337,13 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
       promptName: s.promptName,
       promptVersion: s.promptVersion,
       tool: s.tool,
-      arguments: redact(s.arguments),
-      result: redact(s.result),
+      arguments: s.arguments,
+      result: s.result,
       decision: s.decision,
-      inputMessages: redact(s.inputMessages),
-      outputMessages: redact(s.outputMessages),
+      inputMessages: s.inputMessages,
+      outputMessages: s.outputMessages,
       attributes: s.attributes,
-      redactions,
+      redactions: redactions === null ? 0 : redactions[i]!,
       flagLoop: false,
     };
   });
