@@ -3,6 +3,7 @@
  * owns its work (`defineJob` in lib/<area>/…) and listed here once; the
  * scheduler starts these at boot and Settings › System shows them.
  */
+import { authCleanupJob } from "@/lib/auth/cleanup-job";
 import { stallSweepJob } from "@/lib/runs/stalls";
 import { webhookDeliveryJob } from "@/lib/webhooks/delivery-job";
 import type { JobDefinition } from "./define";
@@ -10,6 +11,7 @@ import type { JobDefinition } from "./define";
 export const JOBS: readonly JobDefinition[] = [
   stallSweepJob,
   webhookDeliveryJob,
+  authCleanupJob,
 ];
 
 /** The registered job of that name (names are unique: registry.test.ts). */
