@@ -9,8 +9,22 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { decodeCursor, encodeCursor, ROW_ID } from "@/lib/ids";
+import { MAX_QUERY_YEAR, MIN_QUERY_YEAR } from "@/lib/security/page-query";
 
 const STATUSES = ["running", "succeeded", "failed", "escalated", "stalled"] as const;
+
+/**
+ * An ISO date or date-time whose year is one a run can have (lib/security/page-query.ts):
+ * a valid-looking `0000-01-01` would otherwise reach PostgreSQL as 1 BC, and the same
+ * range keeps every accepted instant inside what its timestamps hold.
+ */
+const apiTime = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], { message: "Must be an ISO date or date-time." })
+  .refine((v) => !Number.isNaN(new Date(v.length === 10 ? `${v}T00:00:00Z` : v).getTime()), "Must be an ISO date or date-time.")
+  .refine((v) => {
+    const year = new Date(v.length === 10 ? `${v}T00:00:00Z` : v).getUTCFullYear();
+    return year >= MIN_QUERY_YEAR && year <= MAX_QUERY_YEAR;
+  }, `Must be a time from the years ${MIN_QUERY_YEAR} to ${MAX_QUERY_YEAR}.`);
 
 export const runListQuerySchema = z.object({
   traceId: z
@@ -25,8 +39,8 @@ export const runListQuerySchema = z.object({
     .transform((v) => v.toLowerCase())
     .pipe(z.enum(STATUSES))
     .optional(),
-  from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
-  to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  from: apiTime.optional(),
+  to: apiTime.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
@@ -92,8 +106,12 @@ function encodeRunCursor(r: { startedAt: Date; id: string }): string {
 function decodeRunCursor(cursor: string): { startedAt: Date; id: string } {
   const decoded = decodeCursor(cursor);
   const startedAt = new Date(typeof decoded?.[0] === "string" ? decoded[0] : Number.NaN);
-  if (!decoded || Number.isNaN(startedAt.getTime())) {
-    throw new AppError("bad_request:cursor", "The cursor is not one this API returned.");
+  const year = startedAt.getUTCFullYear();
+  // A forged cursor can hold any time JavaScript parses, beyond what PostgreSQL's timestamps hold.
+  if (!decoded || Number.isNaN(year) || year < MIN_QUERY_YEAR || year > MAX_QUERY_YEAR) {
+    const message = "The cursor is not one this API returned.";
+    // Details shaped like parseQuery's, so clients find the parameter where they find the others.
+    throw new AppError("bad_request:cursor", message, [{ path: "cursor", message }]);
   }
   return { startedAt, id: decoded[1] };
 }
