@@ -1,20 +1,51 @@
+/**
+ * The audit log's reads for the Audit page: filtered, paged by sequence number
+ * (newest first), facets for the filter menus and the chain verification.
+ */
 import "server-only";
 import { z } from "zod";
 import { verifyAuditChain, type VerifyResult } from "@/lib/audit";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { firstValue, ignoredParams, queryDate, queryText, type IgnoredQueryParam, type PageSearchParams } from "@/lib/security/page-query";
 
-export const auditFilterSchema = z.object({
-  q: z.string().trim().max(200).optional().catch(undefined),
-  action: z.string().trim().max(100).optional().catch(undefined),
-  actor: z.string().trim().max(200).optional().catch(undefined),
-  targetType: z.string().trim().max(100).optional().catch(undefined),
-  from: z.iso.date().optional().catch(undefined),
-  to: z.iso.date().optional().catch(undefined),
+/** PostgreSQL's bigint: a larger `before` would fail the query instead of paging. */
+const MAX_SEQ = 2n ** 63n - 1n;
+
+/** Each filter on its own, strict: what the page reports as ignored. */
+const auditFilterFields = {
+  q: queryText(200),
+  action: queryText(100),
+  actor: queryText(200),
+  targetType: queryText(100),
+  from: queryDate({ withTime: false }),
+  to: queryDate({ withTime: false }),
   /** Show events with seq below this (newest first). */
-  before: z.coerce.bigint().positive().optional().catch(undefined),
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/, "not an event number")
+    .transform((v) => BigInt(v))
+    .refine((v) => v > 0n && v <= MAX_SEQ, "not an event number")
+    .optional(),
+};
+
+/** Lenient: a malformed value is dropped, never an error (auditFilterReport says which). */
+export const auditFilterSchema = z.object({
+  q: auditFilterFields.q.catch(undefined),
+  action: auditFilterFields.action.catch(undefined),
+  actor: auditFilterFields.actor.catch(undefined),
+  targetType: auditFilterFields.targetType.catch(undefined),
+  from: auditFilterFields.from.catch(undefined),
+  to: auditFilterFields.to.catch(undefined),
+  before: auditFilterFields.before.catch(undefined),
 });
 export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+/** The Audit page's filter from Next's searchParams, plus every parameter it dropped for the page's notice. */
+export function auditFilterReport(params: PageSearchParams): { filter: AuditFilter; ignored: IgnoredQueryParam[] } {
+  const input = Object.fromEntries(Object.keys(auditFilterFields).map((key) => [key, firstValue(params[key])]));
+  return { filter: auditFilterSchema.parse(input), ignored: ignoredParams(auditFilterFields, input) };
+}
 
 export const AUDIT_PAGE_SIZE = 50;
 

@@ -1,9 +1,20 @@
 /**
  * The runs list's filters as they travel in the query string, so a filtered
- * view is a shareable URL. Unknown or malformed values are dropped, never an error.
+ * view is a shareable URL. Unknown or malformed values are dropped, never an
+ * error, and parseRunFilterReport says which so the page can tell the reader.
  */
 import { z } from "zod";
 import { OUTCOMES, RUN_STATUSES, STEP_KINDS, type OutcomeName, type RunStatusName } from "@/lib/enums";
+import {
+  firstValue,
+  ignoredParams,
+  isCalendarTime,
+  queryDate,
+  queryText,
+  yearInRange,
+  type IgnoredQueryParam,
+  type PageSearchParams,
+} from "@/lib/security/page-query";
 
 export { RUN_STATUSES };
 export type { RunStatusName };
@@ -33,58 +44,109 @@ export const SORT_LABELS: Record<RunSort, string> = {
   activity: "Latest activity",
 };
 
-const text = (max: number) => z.string().trim().max(max).optional().catch(undefined).transform((v) => v || undefined);
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { message: `not one of ${values.join(", ")}` });
 
-/** `2026-01-31` or `2026-01-31T14:05` (a datetime-local input), read as UTC. */
-const utcTime = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?$/)
-  .optional()
-  .catch(undefined)
-  .transform((v) => (v && !Number.isNaN(Date.parse(`${v.length === 10 ? `${v}T00:00` : v}Z`)) ? v : undefined));
-
-const oneOrMany = <T extends readonly [string, ...string[]]>(values: T) =>
+/** A repeatable list (`?flag=a&flag=b` or `?flag=a,b`); strict: every entry must be known. */
+const listOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z
+    .union([z.string(), z.array(z.string())], { message: `not one of ${values.join(", ")}` })
+    .transform((v) => (Array.isArray(v) ? v : v.split(",")).filter(Boolean))
+    .pipe(z.array(oneOf(values)))
+    .transform((list) => [...new Set(list)]);
+
+/**
+ * Each filter on its own, strict: what the page reports as ignored. The
+ * cursor's content depends on the sort, so parseRunFilterReport checks it apart.
+ */
+const runFilterFields = {
+  agent: queryText(200),
+  team: queryText(200),
+  status: oneOf(RUN_STATUSES).optional(),
+  flag: listOf(RUN_FLAGS),
+  from: queryDate({ withTime: true }),
+  to: queryDate({ withTime: true }),
+  q: queryText(200),
+  output: oneOf(OUTPUT_FILTERS).optional(),
+  outcome: oneOf(OUTCOME_FILTERS).optional(),
+  sort: oneOf(RUN_SORTS).optional(),
+  cursor: queryText(400),
+};
+
+/** Lenient: a malformed value is dropped (known flags of a list kept), never an error. */
+export const runFilterSchema = z.object({
+  agent: runFilterFields.agent.catch(undefined),
+  team: runFilterFields.team.catch(undefined),
+  status: runFilterFields.status.catch(undefined),
+  flag: z
     .union([z.string(), z.array(z.string())])
     .optional()
     .transform((v) => {
       const list = v === undefined ? [] : Array.isArray(v) ? v : v.split(",");
-      return [...new Set(list.filter((x): x is T[number] => (values as readonly string[]).includes(x)))];
+      return [...new Set(list.filter((x): x is RunFlag => (RUN_FLAGS as readonly string[]).includes(x)))];
     })
-    .catch([]);
-
-export const runFilterSchema = z.object({
-  agent: text(200),
-  team: text(200),
-  status: z.enum(RUN_STATUSES).optional().catch(undefined),
-  flag: oneOrMany(RUN_FLAGS),
-  from: utcTime,
-  to: utcTime,
-  q: text(200),
-  output: z.enum(OUTPUT_FILTERS).optional().catch(undefined),
-  outcome: z.enum(OUTCOME_FILTERS).optional().catch(undefined),
-  sort: z.enum(RUN_SORTS).catch("newest").default("newest"),
-  cursor: text(400),
+    .catch([]),
+  from: runFilterFields.from.catch(undefined),
+  to: runFilterFields.to.catch(undefined),
+  q: runFilterFields.q.catch(undefined),
+  output: runFilterFields.output.catch(undefined),
+  outcome: runFilterFields.outcome.catch(undefined),
+  sort: runFilterFields.sort.catch("newest").default("newest"),
+  cursor: runFilterFields.cursor.catch(undefined),
 });
 export type RunFilter = z.infer<typeof runFilterSchema>;
 
-/** Reads Next's searchParams (a value may repeat) into a filter. */
-export function parseRunFilter(params: Record<string, string | string[] | undefined>): RunFilter {
-  const single = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  return runFilterSchema.parse({
-    agent: single(params.agent),
-    team: single(params.team),
-    status: single(params.status),
+function runFilterInput(params: PageSearchParams) {
+  return {
+    agent: firstValue(params.agent),
+    team: firstValue(params.team),
+    status: firstValue(params.status),
     flag: params.flag,
-    from: single(params.from),
-    to: single(params.to),
-    q: single(params.q),
-    output: single(params.output),
-    outcome: single(params.outcome),
-    sort: single(params.sort),
-    cursor: single(params.cursor),
-  });
+    from: firstValue(params.from),
+    to: firstValue(params.to),
+    q: firstValue(params.q),
+    output: firstValue(params.output),
+    outcome: firstValue(params.outcome),
+    sort: firstValue(params.sort),
+    cursor: firstValue(params.cursor),
+  };
+}
+
+/** Reads Next's searchParams (a value may repeat) into a filter; bad values are dropped silently. */
+export function parseRunFilter(params: PageSearchParams): RunFilter {
+  return runFilterSchema.parse(runFilterInput(params));
+}
+
+/**
+ * A cursor's `[value, id]` as lib/ids.ts decodes it. Passed in rather than
+ * imported: lib/ids needs node:crypto, and this module also reaches the browser.
+ */
+export type CursorDecoder = (cursor: string) => readonly [string | number, string] | null;
+
+/** Whether a decoded cursor's value is what `sort` pages by: a time the database can hold, or a decimal cost. */
+function cursorFitsSort(sort: RunSort, value: string | number): boolean {
+  if (typeof value !== "string" || value.length > 40) return false;
+  if (sort === "cost") return /^-?\d+(\.\d+)?$/.test(value);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/.test(value) && isCalendarTime(value.slice(0, 19)) && yearInRange(value);
+}
+
+/**
+ * The filter plus every parameter it dropped, for the page's notice. A cursor
+ * must be one this page made for the same sort: a forged one (a time outside
+ * PostgreSQL's range, a number where a time belongs) would fail the query.
+ */
+export function parseRunFilterReport(params: PageSearchParams, decodeCursor: CursorDecoder): { filter: RunFilter; ignored: IgnoredQueryParam[] } {
+  const input = runFilterInput(params);
+  const filter = runFilterSchema.parse(input);
+  const ignored = ignoredParams(runFilterFields, input);
+  if (filter.cursor) {
+    const decoded = decodeCursor(filter.cursor);
+    if (!decoded || !cursorFitsSort(filter.sort, decoded[0])) {
+      ignored.push({ name: "cursor", reason: "not a page link of this list (showing the first page)" });
+      filter.cursor = undefined;
+    }
+  }
+  return { filter, ignored };
 }
 
 /** The query string of a filter (without the cursor unless asked), for links. */

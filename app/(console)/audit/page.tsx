@@ -7,21 +7,25 @@ import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
-import { auditFacets, auditFilterSchema, listAuditEvents, verifyAuditLog } from "@/lib/audit/queries";
+import { QueryNotice } from "@/components/ui/query-notice";
+import { auditFacets, auditFilterReport, listAuditEvents, verifyAuditLog } from "@/lib/audit/queries";
 import { requirePageScope } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Audit" };
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePageScope("audit:read");
   const params = await searchParams;
-  const filter = auditFilterSchema.parse(params);
+  const { filter, ignored } = auditFilterReport(params);
   const [{ events, nextBefore }, facets, verification] = await Promise.all([
     listAuditEvents(filter),
     auditFacets(),
     params.verify ? verifyAuditLog() : Promise.resolve(null),
   ]);
-  const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => Boolean(e[1]) && e[0] !== "before" && e[0] !== "verify"));
+  // Links carry only the filters in effect: an ignored value is not passed on to the next page.
+  const query = new URLSearchParams(
+    Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""),
+  );
   const verifyQuery = new URLSearchParams(query);
   verifyQuery.set("verify", "1");
   const nextQuery = new URLSearchParams(query);
@@ -39,6 +43,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         }
       />
       {verification && <ChainStatus result={verification} />}
+      <QueryNotice ignored={ignored} />
       <AuditFilters facets={facets} filter={filter} />
       {events.length === 0 ? (
         <EmptyState title="No audit events match">Clear a filter or widen the dates.</EmptyState>

@@ -9,8 +9,10 @@ import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
+import { QueryNotice } from "@/components/ui/query-notice";
+import { decodeCursor } from "@/lib/ids";
 import { countRuns, listRuns, runFacets } from "@/lib/runs/queries";
-import { FLAG_LABELS, parseRunFilter, RUN_FLAGS, RUN_STATUSES, runFilterQuery, type RunFilter } from "@/lib/runs/schemas";
+import { FLAG_LABELS, parseRunFilterReport, RUN_FLAGS, RUN_STATUSES, runFilterQuery, type RunFilter } from "@/lib/runs/schemas";
 import { requirePageScope } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Runs" };
@@ -19,7 +21,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function RunsPage({ searchParams }: { searchParams: SearchParams }) {
   await requirePageScope("runs:read");
-  const filter = parseRunFilter(await searchParams);
+  const { filter, ignored } = parseRunFilterReport(await searchParams, decodeCursor);
   const facets = await runFacets();
   return (
     <>
@@ -27,6 +29,7 @@ export default async function RunsPage({ searchParams }: { searchParams: SearchP
         title="Runs"
         description="Every agent run: filter by agent, team, status and flags; open one for its decision timeline. Times are UTC."
       />
+      <QueryNotice ignored={ignored} />
       <RunFilters facets={facets} filter={filter} />
       <Suspense key={runFilterQuery(filter)} fallback={<ListSkeleton />}>
         <RunsResults filter={filter} />

@@ -8,10 +8,12 @@ import { RunEscalations } from "@/components/runs/run-escalations";
 import { RunTimeline } from "@/components/runs/run-timeline";
 import { Card } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
+import { QueryNotice } from "@/components/ui/query-notice";
 import { Time } from "@/components/ui/time";
 import { hasScope } from "@/lib/rbac";
 import { formatCost, formatDuration, formatTokens, runTitle } from "@/lib/runs/format";
 import { getRunEscalations, getRunEvaluations, getRunHeader, getRunTimeline, type RunHeader } from "@/lib/runs/run-queries";
+import { firstValue } from "@/lib/security/page-query";
 import { requirePageScope } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Run" };
@@ -24,7 +26,7 @@ export default async function RunPage({ params, searchParams }: Props) {
   const run = await getRunHeader(id);
   if (!run) notFound();
   const canWrite = hasScope(user.role, "runs:write");
-  const step = typeof query.step === "string" ? query.step : null;
+  const step = firstValue(query.step) ?? null;
   const duration = (run.endedAt ?? run.lastStepAt).getTime() - run.startedAt.getTime();
 
   return (
@@ -105,16 +107,21 @@ function Banners({ run }: { run: RunHeader }) {
 async function TimelineSection({ run, step, canWrite }: { run: RunHeader; step: string | null; canWrite: boolean }) {
   const timeline = await getRunTimeline(run.id);
   const stallAt = run.flags.stall && timeline.startedAt ? run.lastStepAt.getTime() - Date.parse(timeline.startedAt) : null;
+  // A step link of another run (or a mangled one) opens the timeline unselected, and says so.
+  const known = step !== null && timeline.items.some((item) => item.id === step);
   return (
-    <RunTimeline
-      runId={run.id}
-      timeline={timeline}
-      initialStepId={step}
-      canWrite={canWrite}
-      running={run.status === "RUNNING"}
-      stallAt={stallAt}
-      stepCount={run.stepCount}
-    />
+    <>
+      {step !== null && !known && <QueryNotice ignored={[{ name: "step", reason: "not a step of this run" }]} noun="parameter" />}
+      <RunTimeline
+        runId={run.id}
+        timeline={timeline}
+        initialStepId={known ? step : null}
+        canWrite={canWrite}
+        running={run.status === "RUNNING"}
+        stallAt={stallAt}
+        stepCount={run.stepCount}
+      />
+    </>
   );
 }
 
