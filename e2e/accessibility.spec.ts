@@ -1,0 +1,103 @@
+/**
+ * Every page passes axe-core (WCAG 2.0/2.1 A and AA) with no serious or
+ * critical violation, for every role: the sections `navFor(role)` opens (so a
+ * new section is covered as soon as it is in NAV_ITEMS), a run's detail page
+ * with a step selected, the 403 page of a section the role may not open, and
+ * the login page signed out. One browser context per role, signed in once and
+ * reused across its pages (tests of a file run in order in one worker; a failed
+ * test only costs a new sign-in, and every page still gets checked).
+ */
+import AxeBuilder from "@axe-core/playwright";
+import type { BrowserContext, Page } from "@playwright/test";
+import { NAV_ITEMS, navFor, ROLE_LABELS, ROLES, type Role } from "../lib/rbac";
+import { credentials, expect, signIn, test } from "./fixtures";
+
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+const BLOCKING = new Set(["serious", "critical"]);
+const DENIED = "You don’t have access to this page";
+
+/** Waits for the page's own content (its h1 inside main, nothing still streaming), never a fixed sleep. */
+async function waitForContent(page: Page): Promise<void> {
+  await expect(page.getByRole("main").getByRole("heading", { level: 1 }).first()).toBeVisible();
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+}
+
+/** Runs axe on the page as it is and fails with one readable line per serious/critical rule. */
+async function expectNoBlockingViolations(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  const blocking = results.violations
+    .filter((v) => v.impact != null && BLOCKING.has(v.impact))
+    .map((v) => {
+      const targets = v.nodes.slice(0, 3).map((n) => n.target.join(" "));
+      const more = v.nodes.length > 3 ? ` (+${v.nodes.length - 3} more)` : "";
+      const why = v.nodes[0]?.any[0]?.message ?? v.nodes[0]?.all[0]?.message ?? "";
+      return `${v.id} [${v.impact}] ${v.help} — ${targets.join(" | ")}${more}${why ? ` — ${why}` : ""}`;
+    });
+  expect(blocking, `axe: serious/critical violations on ${label} (${page.url()})`).toEqual([]);
+}
+
+test.describe("signed out", () => {
+  test("the login page", async ({ page }) => {
+    await page.goto("/login");
+    await waitForContent(page);
+    await expectNoBlockingViolations(page, "/login");
+  });
+});
+
+for (const role of ROLES as readonly Role[]) {
+  const sections = navFor(role);
+  const denied = NAV_ITEMS.find((item) => !sections.some((s) => s.href === item.href));
+  const mayReadRuns = sections.some((s) => s.href === "/runs");
+
+  test.describe(`as ${ROLE_LABELS[role]}`, () => {
+    let context: BrowserContext;
+    let page: Page;
+
+    test.beforeAll(async ({ browser }) => {
+      context = await browser.newContext();
+      page = await context.newPage();
+      const user = credentials(role);
+      await signIn(page, user.email, user.password);
+    });
+    test.afterAll(async () => {
+      await context?.close();
+    });
+
+    for (const section of sections) {
+      test(`${section.label} (${section.href})`, async () => {
+        await page.goto(section.href);
+        await waitForContent(page);
+        await expect(page.getByRole("heading", { name: DENIED })).toHaveCount(0);
+        await expectNoBlockingViolations(page, section.href);
+      });
+    }
+
+    if (mayReadRuns) {
+      test("a run's detail page, then with a step selected", async () => {
+        await page.goto("/runs");
+        await waitForContent(page);
+        const first = page.getByTestId("run-row").first().getByRole("link").first();
+        const href = await first.getAttribute("href");
+        expect(href, "the Runs page lists a demo run").toMatch(/^\/runs\/[^/?]+$/);
+        await page.goto(href!);
+        await waitForContent(page);
+        await expect(page.getByTestId("waterfall")).toBeVisible();
+        await expectNoBlockingViolations(page, "/runs/<id>");
+
+        await page.getByTestId("step-row").first().click();
+        await expect(page.getByTestId("step-detail")).toBeVisible();
+        await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+        await expectNoBlockingViolations(page, "/runs/<id>?step=<id>");
+      });
+    }
+
+    if (denied) {
+      test(`the 403 page (${denied.href})`, async () => {
+        await page.goto(denied.href);
+        await expect(page.getByRole("heading", { name: DENIED })).toBeVisible();
+        await waitForContent(page);
+        await expectNoBlockingViolations(page, `403 on ${denied.href}`);
+      });
+    }
+  });
+}
