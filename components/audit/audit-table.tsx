@@ -8,7 +8,7 @@ type AuditRow = Omit<ChainedEvent, "actorId" | "prevHash">;
 const ACTOR_TONE = { USER: "blue", API_KEY: "violet", SYSTEM: "gray" } as const;
 
 function Json({ value }: { value: unknown }) {
-  if (value === null || value === undefined) return <span className="text-slate-400">—</span>;
+  if (value === null || value === undefined) return <span className="text-slate-500">—</span>;
   return <pre className="max-h-48 max-w-md overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 text-xs text-slate-700">{JSON.stringify(value, null, 2)}</pre>;
 }
 

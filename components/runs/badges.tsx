@@ -40,7 +40,7 @@ const FLAG_TONE: Record<RunFlag, "red" | "amber" | "violet" | "gray"> = {
 
 export function RunFlags({ flags }: { flags: Record<RunFlag, boolean> }) {
   const on = RUN_FLAGS.filter((f) => flags[f]);
-  if (on.length === 0) return <span className="text-slate-400">—</span>;
+  if (on.length === 0) return <span className="text-slate-500">—</span>;
   return (
     <span className="flex flex-wrap gap-1">
       {on.map((f) => (

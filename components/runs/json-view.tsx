@@ -1,7 +1,7 @@
 /** JSON payloads and chat messages, readable and bounded in height. */
 
 export function JsonBlock({ value }: { value: unknown }) {
-  if (value === null || value === undefined) return <p className="text-xs text-slate-400">none</p>;
+  if (value === null || value === undefined) return <p className="text-xs text-slate-500">none</p>;
   const text = typeof value === "string" ? value : JSON.stringify(value, null, 2);
   return <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-words rounded bg-slate-50 p-2 font-mono text-[11px] text-slate-800 ring-1 ring-slate-200">{text}</pre>;
 }
@@ -31,7 +31,7 @@ function messageText(m: MessageLike): string {
 
 export function Messages({ value }: { value: unknown }) {
   if (!Array.isArray(value)) return <JsonBlock value={value} />;
-  if (value.length === 0) return <p className="text-xs text-slate-400">none</p>;
+  if (value.length === 0) return <p className="text-xs text-slate-500">none</p>;
   return (
     <ol className="max-h-80 space-y-1.5 overflow-auto">
       {value.map((raw, i) => {

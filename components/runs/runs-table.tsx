@@ -51,10 +51,10 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
               <Link href={`/runs/${r.id}`} className="font-medium text-brand-700 hover:underline">
                 {runTitle(r)}
               </Link>
-              <div className="truncate font-mono text-[11px] text-slate-400">{r.traceId}</div>
+              <div className="truncate font-mono text-[11px] text-slate-500">{r.traceId}</div>
             </Td>
             <Td className="whitespace-nowrap">
-              <div>{r.agent ?? <span className="text-slate-400">unknown agent</span>}</div>
+              <div>{r.agent ?? <span className="text-slate-500">unknown agent</span>}</div>
               <div className="text-xs text-slate-500">{r.team ?? "no team"}</div>
             </Td>
             <Td>

@@ -272,7 +272,7 @@ export function StepDetailPanel({ runId, stepId, canWrite }: { runId: string; st
                 <span className="text-slate-500">{e.source.toLowerCase()}</span>
                 {e.label && <span>{e.label}</span>}
                 {e.comment && <span className="text-slate-600">“{e.comment}”</span>}
-                {e.by && <span className="text-slate-400">{e.by}</span>}
+                {e.by && <span className="text-slate-500">{e.by}</span>}
               </li>
             ))}
           </ul>

@@ -130,7 +130,7 @@ export function Waterfall({ items, span, selected, onSelect, chain, stallAt }: W
                 >
                   <KindChip kind={item.kind} />
                   <span className={cn("truncate", item.failed ? "font-medium text-red-800" : "text-slate-800")}>{item.name}</span>
-                  {item.detail && <span className="truncate font-mono text-[10px] text-slate-500">{item.detail}</span>}
+                  {item.detail && <span className="truncate font-mono text-[10px] text-slate-600">{item.detail}</span>}
                   {item.failed && <span className="shrink-0 rounded bg-red-600 px-1 text-[10px] font-semibold text-white">✖ failed</span>}
                   {item.afterFailure >= 0 && <span className="shrink-0 rounded bg-orange-100 px-1 text-[10px] text-orange-800">↳ after failure</span>}
                   {item.loop && <span className="shrink-0 rounded bg-amber-100 px-1 text-[10px] text-amber-800">↻ loop</span>}

@@ -147,7 +147,7 @@ export function ApiKeysSection({ keys }: { keys: KeyRow[] }) {
                     {k.createdBy && <div className="text-slate-500">by {k.createdBy}</div>}
                   </Td>
                   <Td className="text-xs" data-testid="api-key-last-used">
-                    {k.lastUsedAt ? <Time value={k.lastUsedAt} /> : <span className="text-slate-400">never</span>}
+                    {k.lastUsedAt ? <Time value={k.lastUsedAt} /> : <span className="text-slate-500">never</span>}
                   </Td>
                   <Td>
                     {k.revokedAt ? <Badge tone="red">revoked</Badge> : expired ? <Badge tone="amber">expired</Badge> : <Badge tone="green">active</Badge>}

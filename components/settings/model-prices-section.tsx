@@ -63,7 +63,7 @@ function PriceTable({ prices, caption }: { prices: PriceItem[]; caption: string 
             </Td>
             <Td className="text-right tabular-nums">{usd(p.inputPerMillion)}</Td>
             <Td className="text-right tabular-nums">
-              {p.cachedInputPerMillion === null ? <span className="text-slate-400" title="Priced at the input rate">—</span> : usd(p.cachedInputPerMillion)}
+              {p.cachedInputPerMillion === null ? <span className="text-slate-500" title="Priced at the input rate">—</span> : usd(p.cachedInputPerMillion)}
             </Td>
             <Td className="text-right tabular-nums">{usd(p.outputPerMillion)}</Td>
             <Td className="whitespace-nowrap text-xs">

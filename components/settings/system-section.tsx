@@ -14,7 +14,7 @@ import { RunJobButton } from "./run-job-button";
 
 function LastRun({ job, now }: { job: JobStatus; now: Date }) {
   const run = job.lastRun;
-  if (!run) return <span className="text-slate-400">never</span>;
+  if (!run) return <span className="text-slate-500">never</span>;
   return (
     <div className="space-y-0.5">
       <div className="flex items-center gap-1.5">
@@ -86,7 +86,7 @@ export async function SystemSection() {
                     {job.lastRun.error}
                   </p>
                 ) : (
-                  <span className="text-slate-400">—</span>
+                  <span className="text-slate-500">—</span>
                 )}
               </Td>
               <Td className="text-right">

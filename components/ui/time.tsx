@@ -6,7 +6,7 @@ export function formatUtc(date: Date | string | null | undefined): string {
 }
 
 export function Time({ value }: { value: Date | string | null | undefined }) {
-  if (!value) return <span className="text-slate-400">—</span>;
+  if (!value) return <span className="text-slate-500">—</span>;
   const d = typeof value === "string" ? new Date(value) : value;
   return (
     <time dateTime={d.toISOString()} title={d.toISOString()}>
