@@ -63,7 +63,8 @@ for (const role of ROLES as readonly Role[]) {
       await context?.close();
     });
 
-    for (const section of sections) {
+    // Every role's own Profile page (password, sessions) sits outside the navigation.
+    for (const section of [...sections, { href: "/profile", label: "Profile" }]) {
       test(`${section.label} (${section.href})`, async () => {
         await page.goto(section.href);
         await waitForContent(page);
