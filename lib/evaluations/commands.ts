@@ -1,7 +1,8 @@
 /**
  * People's evaluations: a run's outcome and a step's output score. Each command
  * writes its Evaluation row, updates the run, and appends the audit event in
- * the same transaction.
+ * the same transaction. The run's `outcomeSource`/`outputScoreSource` become
+ * HUMAN, which ingestion and the evaluators never overwrite.
  */
 import "server-only";
 import type { Actor } from "@/lib/audit";
@@ -16,7 +17,8 @@ export const recordRunOutcomeCommand = defineCommand("run_outcome.record", { use
   if (!before) throw new AppError("not_found:run", "That run no longer exists.");
   const after = await tx.run.update({
     where: { id: input.runId },
-    data: { outcome: input.outcome, outcomeImpact: input.impact, sideEffects: input.sideEffects },
+    // HUMAN: ingestion (run upsert, run items) never replaces a person's outcome from now on.
+    data: { outcome: input.outcome, outcomeImpact: input.impact, sideEffects: input.sideEffects, outcomeSource: "HUMAN" },
     select: { id: true, outcome: true, outcomeImpact: true, sideEffects: true },
   });
   const evaluation = await tx.evaluation.create({
@@ -57,8 +59,8 @@ export const scoreStepOutputCommand = defineCommand("step_score.record", { user:
     },
     select: { id: true, score: true, label: true, comment: true },
   });
-  // A person's latest judgement wins over heuristics for the run's output quality.
-  await tx.run.update({ where: { id: input.runId }, data: { outputScore: score } });
+  // A person's latest judgement wins over heuristics for the run's output quality; HUMAN keeps the evaluators off it.
+  await tx.run.update({ where: { id: input.runId }, data: { outputScore: score, outputScoreSource: "HUMAN" } });
   return {
     result: evaluation,
     audit: {

@@ -1,7 +1,8 @@
 /**
  * Heuristic evaluators at ingestion: for the runs a batch touched, score each
  * new LLM output with the evaluators of its agent's current configuration,
- * insert the Evaluation rows in one statement, and refresh Run.outputScore.
+ * insert the Evaluation rows in one statement, and refresh Run.outputScore
+ * unless a person set it (outputScoreSource HUMAN).
  * Set-based: a handful of statements per batch whatever its size.
  */
 import { randomUUID } from "node:crypto";
@@ -65,16 +66,18 @@ export async function runHeuristicEvaluators(tx: Tx, runIds: string[]): Promise<
     }
   }
 
-  // Output quality of a run: a person's latest score wins (set by the score action);
-  // otherwise the mean of automatic scores (heuristics, and judges sent through ingestion).
+  // Output quality of a run: a person's latest score wins (set by the score command, outputScoreSource HUMAN)
+  // and is never replaced here; otherwise the mean of automatic scores (heuristics, and judges sent through
+  // ingestion), marked HEURISTIC. The NOT EXISTS covers runs a person scored before the source was recorded.
   await tx.$executeRaw`
-    UPDATE "Run" r SET "outputScore" = sub.mean, "updatedAt" = now()
+    UPDATE "Run" r SET "outputScore" = sub.mean, "outputScoreSource" = 'HEURISTIC', "updatedAt" = now()
     FROM (
       SELECT e."runId", avg(e.score) AS mean FROM "Evaluation" e
       WHERE e."runId" = ANY(${runIds}) AND e.kind = 'OUTPUT' AND e.source <> 'HUMAN' AND e.score IS NOT NULL
       GROUP BY e."runId"
     ) sub
-    WHERE r.id = sub."runId" AND r."outputScore" IS DISTINCT FROM sub.mean
+    WHERE r.id = sub."runId" AND r."outputScoreSource" IS DISTINCT FROM 'HUMAN'
+      AND (r."outputScore" IS DISTINCT FROM sub.mean OR r."outputScoreSource" IS NULL)
       AND NOT EXISTS (SELECT 1 FROM "Evaluation" h WHERE h."runId" = r.id AND h.kind = 'OUTPUT' AND h.source = 'HUMAN')`;
   return written;
 }

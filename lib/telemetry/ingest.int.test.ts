@@ -9,6 +9,19 @@ const actor: Actor = { type: "SYSTEM", label: "ingest test" };
 const T0 = new Date("2025-06-02T10:00:00.000Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
+/** This file's line of the ingestion ledger, summed over minutes, sources and shards. */
+async function ledger() {
+  const { _sum } = await db.ingestLedger.aggregate({
+    where: { apiKeyId: "system:ingest test" },
+    _sum: { requests: true, spansReceived: true, spansAccepted: true, spansDuplicate: true, spansRejected: true, runsCreated: true },
+  });
+  return Object.fromEntries(Object.entries(_sum).map(([k, v]) => [k, v ?? 0]));
+}
+
+function delta(after: Record<string, number>, before: Record<string, number>) {
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
+}
+
 beforeAll(async () => {
   await db.modelPrice.createMany({
     data: [
@@ -132,6 +145,7 @@ function totalsOf(run: Awaited<ReturnType<typeof runOf>>) {
 
 describe("OTLP ingestion", () => {
   it("maps a GenAI agent trace into a run with steps, totals, cost and new agent and team", async () => {
+    const before = await ledger();
     const traceId = randomTraceId();
     const result = await ingestOtlpJson(actor, otlpRequest(agentTrace(traceId)));
     expect(result).toEqual({ acceptedSpans: 5, rejectedSpans: 0 });
@@ -175,8 +189,8 @@ describe("OTLP ingestion", () => {
     expect(spend).toHaveLength(1);
     expect(spend[0]).toMatchObject({ model: "gpt-4o", promptName: "reconcile", promptVersion: 3, calls: 1, unpricedCalls: 0, inputTokens: 1000n, teamId: run.teamId });
 
-    const audit = await db.auditEvent.findFirst({ where: { action: "telemetry.ingest" }, orderBy: { seq: "desc" } });
-    expect(audit?.metadata).toMatchObject({ receivedSpans: 5, storedSpans: 5, rejectedSpans: 0, createdAgents: ["invoice-reconciler"], createdTeams: ["finance-ops"] });
+    // What was sent is the ingestion ledger's (no audit event per request any more).
+    expect(delta(await ledger(), before)).toEqual({ requests: 1, spansReceived: 5, spansAccepted: 5, spansDuplicate: 0, spansRejected: 0, runsCreated: 1 });
   });
 
   it("stores and counts a re-sent span once", async () => {
@@ -217,13 +231,23 @@ describe("OTLP ingestion", () => {
     expect(run.costUsd.toFixed(9)).toBe((Number(whole.costUsd) + 0.00035).toFixed(9));
   });
 
-  it("appends the ingestion's audit event on the transaction's connection, hash-chained like every other", async () => {
+  it("counts each request in the ingestion ledger (this minute, its source), not in the audit log", async () => {
     const traceId = randomTraceId();
-    await ingestOtlpJson(actor, otlpRequest(agentTrace(traceId, { agent: "audited-agent" })));
-    const last = await db.auditEvent.findFirstOrThrow({ orderBy: { seq: "desc" } });
-    expect(last).toMatchObject({ action: "telemetry.ingest", actorType: "SYSTEM", actorLabel: "ingest test", targetType: "telemetry" });
-    expect(last.metadata).toMatchObject({ source: "otlp", receivedSpans: 5, storedSpans: 5, createdAgents: ["audited-agent"] });
-    expect(Math.abs(last.occurredAt.getTime() - Date.now())).toBeLessThan(60_000);
+    const auditBefore = await db.auditEvent.count();
+    const before = await ledger();
+    const spans = agentTrace(traceId, { agent: "audited-agent" });
+    await ingestOtlpJson(actor, otlpRequest(spans));
+    // Re-sent with one bad span: 5 duplicates, 1 rejected, no new run.
+    await ingestOtlpJson(actor, otlpRequest([...spans, { traceId, spanId: "0000000000000000", parentSpanId: randomSpanId(), name: "bad", start: at(1), end: at(2) }]));
+    expect(delta(await ledger(), before)).toEqual({ requests: 2, spansReceived: 11, spansAccepted: 10, spansDuplicate: 5, spansRejected: 1, runsCreated: 1 });
+    expect(await db.auditEvent.count()).toBe(auditBefore);
+    const rows = await db.ingestLedger.findMany({ where: { apiKeyId: "system:ingest test", minute: { gte: new Date(Date.now() - 120_000) } } });
+    for (const row of rows) {
+      expect(row.source).toBe("otlp");
+      expect(row.minute.getUTCSeconds()).toBe(0);
+      expect(row.shard).toBeGreaterThanOrEqual(0);
+      expect(row.shard).toBeLessThan(8);
+    }
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true, break: null });
   });
 

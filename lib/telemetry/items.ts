@@ -3,11 +3,20 @@
  * created or updated with exactly the fields they state, and evaluations of
  * stored runs and steps. Steps are stored first (store.ts), so what a run item
  * states explicitly (name, status…) wins over what its root step implies.
+ *
+ * Telemetry never overrides a person: a run item's outcome is not applied to a
+ * run whose outcome a person recorded (`outcomeSource` HUMAN; ingestion's own
+ * is EXTERNAL), and an evaluation sent through ingestion can never claim to be
+ * HUMAN (refused per item). Ingested evaluations carry their sender (the API
+ * key) and a `dedupKey` (ledger.ts), so a re-sent one is recognised, not stored
+ * again (`ON CONFLICT DO NOTHING`; the first copy wins, as for steps).
  */
 import { resolveAgents, resolveTeams } from "@/lib/agents/registry";
+import type { Actor } from "@/lib/audit";
 import type { Tx } from "@/lib/db";
 import type { Connection } from "@/lib/db/bulk";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { evaluationDedupKey, ingestSenderOf } from "./ledger";
 import type { NativeEvaluation, NativeRun } from "./schemas";
 import { loadIngestRedactor, TextRedaction } from "./store";
 
@@ -31,15 +40,25 @@ export async function storeRunItems(
   tx: Tx,
   runs: RunItem[],
   connection: Connection = null,
-): Promise<{ runIds: string[]; createdAgents: string[]; createdTeams: string[] }> {
-  if (runs.length === 0) return { runIds: [], createdAgents: [], createdTeams: [] };
+): Promise<{ runIds: string[]; createdAgents: string[]; createdTeams: string[]; runsCreated: number }> {
+  if (runs.length === 0) return { runIds: [], createdAgents: [], createdTeams: [], runsCreated: 0 };
   runs = await redactRunItems(tx, runs, connection);
   const teams = await resolveTeams(tx, [...new Set(runs.flatMap((r) => (r.team ? [r.team] : [])))], connection);
   const wanted = new Map<string, string | null>();
   for (const r of runs) if (r.agent && !wanted.get(r.agent)) wanted.set(r.agent, r.team ? (teams.ids.get(r.team) ?? null) : null);
   const agents = await resolveAgents(tx, wanted, connection);
+  const sorted = [...runs].sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
+  // Who set each existing run's outcome, locked (in trace id order, as the step store locks) so a person's
+  // outcome recorded meanwhile cannot be overwritten between this read and the upsert.
+  const outcomeSources = new Map(
+    (
+      await tx.$queryRaw<{ traceId: string; outcomeSource: string | null }[]>`
+        SELECT "traceId", "outcomeSource"::text AS "outcomeSource" FROM "Run"
+        WHERE "traceId" = ANY(${sorted.map((r) => r.traceId)}) ORDER BY "traceId" FOR UPDATE`
+    ).map((r) => [r.traceId, r.outcomeSource]),
+  );
   const runIds: string[] = [];
-  for (const r of [...runs].sort((x, y) => (x.traceId < y.traceId ? -1 : 1))) {
+  for (const r of sorted) {
     const agent = r.agent ? agents.agents.get(r.agent) : undefined;
     const teamId = (r.team ? teams.ids.get(r.team) : undefined) ?? agent?.teamId ?? undefined;
     const fields = {
@@ -47,15 +66,15 @@ export async function storeRunItems(
       agentId: agent?.id,
       teamId,
       status: r.status,
-      outcome: r.outcome,
-      outcomeImpact: r.outcomeImpact,
       conversationId: r.conversationId,
       endedAt: r.endedAt,
     };
+    const statesOutcome = r.outcome !== undefined || r.outcomeImpact !== undefined;
+    const outcome = statesOutcome ? { outcome: r.outcome, outcomeImpact: r.outcomeImpact, outcomeSource: "EXTERNAL" as const } : {};
     const run = await tx.run.upsert({
       where: { traceId: r.traceId },
-      create: { traceId: r.traceId, ...fields, startedAt: r.startedAt, lastStepAt: r.endedAt ?? r.startedAt },
-      update: fields,
+      create: { traceId: r.traceId, ...fields, ...outcome, startedAt: r.startedAt, lastStepAt: r.endedAt ?? r.startedAt },
+      update: outcomeSources.get(r.traceId) === "HUMAN" ? fields : { ...fields, ...outcome },
       select: { id: true, startedAt: true, lastStepAt: true },
     });
     // Keep the time bounds consistent with what the steps say.
@@ -64,13 +83,24 @@ export async function storeRunItems(
     }
     runIds.push(run.id);
   }
-  return { runIds, createdAgents: agents.created, createdTeams: teams.created };
+  const runsCreated = sorted.filter((r, i) => !outcomeSources.has(r.traceId) && sorted[i - 1]?.traceId !== r.traceId).length;
+  return { runIds, createdAgents: agents.created, createdTeams: teams.created, runsCreated };
 }
 
-/** Evaluation items for stored runs and steps; one for an unknown run or step is refused into `errors`. */
-export async function storeEvaluationItems(tx: Tx, items: EvaluationItem[], errors: ItemError[]): Promise<{ count: number; runIds: string[] }> {
-  if (items.length === 0) return { count: 0, runIds: [] };
+/**
+ * Evaluation items for stored runs and steps; one for an unknown run or step, or claiming to be HUMAN, is refused
+ * into `errors`. `count` is the accepted ones, new or recognised as re-sent (`duplicates` of them).
+ */
+export async function storeEvaluationItems(
+  tx: Tx,
+  actor: Actor,
+  items: EvaluationItem[],
+  errors: ItemError[],
+): Promise<{ count: number; duplicates: number; runIds: string[] }> {
+  if (items.length === 0) return { count: 0, duplicates: 0, runIds: [] };
   items = await redactEvaluationItems(tx, items);
+  const sender = ingestSenderOf(actor);
+  const apiKeyId = actor.type === "API_KEY" ? actor.id : null;
   const traceIds = [...new Set(items.map((i) => i.value.traceId))];
   const runs = new Map((await tx.run.findMany({ where: { traceId: { in: traceIds } }, select: { id: true, traceId: true } })).map((r) => [r.traceId, r.id]));
   const spanKeys = items.filter((i) => i.value.spanId).map((i) => ({ traceId: i.value.traceId, spanId: i.value.spanId! }));
@@ -82,6 +112,11 @@ export async function storeEvaluationItems(tx: Tx, items: EvaluationItem[], erro
   );
   const rows: Prisma.EvaluationCreateManyInput[] = [];
   for (const { index, value: e } of items) {
+    if (e.source === "HUMAN") {
+      // A person's judgement is recorded in the console (lib/evaluations/commands.ts), never through a key.
+      errors.push({ index, path: "source", message: 'Evaluations sent through ingestion cannot have source "human"; use "external", "judge" or "heuristic".' });
+      continue;
+    }
     const runId = runs.get(e.traceId);
     if (!runId) {
       errors.push({ index, path: "traceId", message: `No run with traceId ${e.traceId}; send its steps or run first.` });
@@ -102,10 +137,13 @@ export async function storeEvaluationItems(tx: Tx, items: EvaluationItem[], erro
       passed: e.passed ?? null,
       label: e.label ?? null,
       comment: e.comment ?? null,
+      apiKeyId,
+      dedupKey: evaluationDedupKey(sender, e),
     });
   }
-  if (rows.length) await tx.evaluation.createMany({ data: rows });
-  return { count: rows.length, runIds: [...new Set(rows.map((r) => r.runId))] };
+  // ON CONFLICT DO NOTHING: a re-sent evaluation (same dedupKey) is skipped, also when repeated within one batch.
+  const inserted = rows.length ? (await tx.evaluation.createMany({ data: rows, skipDuplicates: true })).count : 0;
+  return { count: rows.length, duplicates: rows.length - inserted, runIds: [...new Set(rows.map((r) => r.runId))] };
 }
 
 // ───────────── redaction (as for steps, store.ts: every text an item stores, before anything reads it) ─────────────

@@ -66,10 +66,12 @@ describe("POST /api/v1/ingest", () => {
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { accepted: Record<string, number>; rejected: Record<string, number>; storedSteps: number; errors: { item: string; index: number; path: string }[] };
-    expect(body.accepted).toEqual({ runs: 1, steps: 4, evaluations: 2 });
-    expect(body.rejected).toEqual({ runs: 1, steps: 4, evaluations: 2 });
+    // An evaluation cannot claim through a key to be a person's (source "human" is refused: the hardening issue, item 7).
+    expect(body.accepted).toEqual({ runs: 1, steps: 4, evaluations: 1 });
+    expect(body.rejected).toEqual({ runs: 1, steps: 4, evaluations: 3 });
     expect(body.storedSteps).toBe(4);
     expect(body.errors.map((e) => `${e.item}[${e.index}].${e.path}`)).toEqual([
+      "evaluations[1].source",
       "evaluations[2].traceId",
       "evaluations[3].score",
       "runs[1].traceId",
@@ -107,10 +109,7 @@ describe("POST /api/v1/ingest", () => {
       expect(run.steps[3]).toMatchObject({ kind: "DECISION", decision: { chosen: "wait", rationale: "Supplier is slow", alternatives: ["call"], confidence: 0.6 } });
     }
     const evaluations = await db.evaluation.findMany({ where: { run: { traceId } }, orderBy: { name: "asc" } });
-    expect(evaluations.map((e) => [e.name, e.kind, e.source, e.stepId !== null])).toEqual([
-      ["business outcome", "OUTCOME", "HUMAN", false],
-      ["tone", "OUTPUT", "JUDGE", true],
-    ]);
+    expect(evaluations.map((e) => [e.name, e.kind, e.source, e.stepId !== null])).toEqual([["tone", "OUTPUT", "JUDGE", true]]);
   });
 
   it("answers 400 for malformed bodies, 415 for non-JSON, 403 without the ingest scope", async () => {

@@ -5,15 +5,25 @@
  *   1. store: steps (store.ts), then run and evaluation items (items.ts);
  *   2. post-store hooks, in the declared order of `POST_STORE_HOOKS` (hooks.ts),
  *      each owned by its area (run analysis, evaluators, spend rollup…);
- *   3. the request's audit event, last (its lock is held until commit).
+ *   3. the request's line in the ingestion ledger (ledger.ts), last.
  * A new reaction to ingested telemetry (budget alerts, breakers, policy
  * signals) is one more hook in that list, on every path at once.
+ *
+ * No audit event per request: the audit log is for decisions and changes by
+ * people, keys and the system, and its hash chain's advisory lock, held until
+ * commit, serialised every ingest transaction of every instance. What was sent
+ * is the ledger's (per key and minute, sharded rows, no global lock). Storing
+ * telemetry is not a decision (a run's outcome set by telemetry is not
+ * audited: it never replaces a person's, see items.ts and store-sql.ts); a
+ * change people care about that a hook makes (e.g. a breaker that trips,
+ * later) appends its own audit event in its hook.
  */
-import { appendAuditOn, type Actor } from "@/lib/audit";
+import type { Actor } from "@/lib/audit";
 import { transactionWithConnection, type Tx } from "@/lib/db";
 import type { Connection } from "@/lib/db/bulk";
 import { POST_STORE_HOOKS } from "./hooks";
 import { storeEvaluationItems, storeRunItems, type EvaluationItem, type ItemError, type RunItem } from "./items";
+import { recordIngest } from "./ledger";
 import { EMPTY_STORE_RESULT, storeSteps, type StoreResult } from "./store";
 import type { StepDraft } from "./types";
 
@@ -33,8 +43,11 @@ export interface StoredBatch {
   steps: StoreResult;
   /** Every run the batch touched. */
   runIds: string[];
+  /** Runs the batch created (by steps or run items). */
+  runsCreated: number;
   /** Runs touched by run or evaluation items: they get the whole analysis (the step store did part of it for the rest). */
   itemRunIds: string[];
+  /** Evaluations accepted: stored now, or recognised as re-sent (stored before, by their dedupKey). */
   evaluationsStored: number;
   /** Items refused while storing (e.g. an evaluation for an unknown run). */
   itemErrors: ItemError[];
@@ -60,31 +73,47 @@ export interface PostStoreHook {
 
 export const INGEST_TRANSACTION = { maxWait: 15_000, timeout: 60_000 } as const;
 
-/** Stores a decoded batch, runs every hook, appends the audit event (`audit` builds its metadata), in one transaction. */
+/**
+ * The caller's summary of the request, beside what was stored. The ledger reads the spans the request carried
+ * (`receivedSpans`, before validation) and those the decoder refused (`rejectedSpans`); without them it counts the
+ * valid ones as received and none as rejected. Other fields are the caller's (kept for its own reporting).
+ */
+export type IngestSummary = Record<string, unknown> & { receivedSpans?: number; rejectedSpans?: number };
+
+/** Stores a decoded batch, runs every hook and adds the request to the ingestion ledger, in one transaction. */
 export async function ingestBatch(
   actor: Actor,
   batch: DecodedBatch,
-  audit: (stored: StoredBatch) => Record<string, unknown>,
+  summary: (stored: StoredBatch) => IngestSummary,
 ): Promise<StoredBatch> {
   return transactionWithConnection(async (tx, connection) => {
-    const stored = await storeBatch(tx, connection, batch);
+    const stored = await storeBatch(tx, connection, actor, batch);
     const context: HookContext = { tx, connection, actor, batch, stored };
     for (const hook of POST_STORE_HOOKS) await hook.run(context);
-    await appendAuditOn(tx, connection, { actor, action: "telemetry.ingest", targetType: "telemetry", metadata: audit(stored) });
+    const { receivedSpans, rejectedSpans } = summary(stored);
+    const rejected = typeof rejectedSpans === "number" ? rejectedSpans : 0;
+    await recordIngest(tx, connection, actor, batch.source, {
+      spansReceived: typeof receivedSpans === "number" ? receivedSpans : batch.steps.length + rejected,
+      spansAccepted: batch.steps.length,
+      spansDuplicate: stored.steps.duplicates,
+      spansRejected: rejected,
+      runsCreated: stored.runsCreated,
+    });
     return stored;
   }, INGEST_TRANSACTION);
 }
 
-async function storeBatch(tx: Tx, connection: Connection, batch: DecodedBatch): Promise<StoredBatch> {
+async function storeBatch(tx: Tx, connection: Connection, actor: Actor, batch: DecodedBatch): Promise<StoredBatch> {
   const steps = batch.steps.length ? await storeSteps(tx, batch.steps, connection) : EMPTY_STORE_RESULT;
   const runs = await storeRunItems(tx, batch.runs ?? [], connection);
   const itemErrors: ItemError[] = [];
-  const evaluations = await storeEvaluationItems(tx, batch.evaluations ?? [], itemErrors);
+  const evaluations = await storeEvaluationItems(tx, actor, batch.evaluations ?? [], itemErrors);
   const itemRunIds = [...new Set([...runs.runIds, ...evaluations.runIds])];
   return {
     steps,
     runIds: [...new Set([...itemRunIds, ...steps.runIds])],
     itemRunIds,
+    runsCreated: steps.runsCreated + runs.runsCreated,
     evaluationsStored: evaluations.count,
     itemErrors,
     createdAgents: [...new Set([...runs.createdAgents, ...steps.createdAgents])],

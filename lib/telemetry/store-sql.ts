@@ -11,6 +11,16 @@
  * RUNNING (flagStall stays). Rows are locked in trace id order (ORDER BY), so
  * concurrent requests cannot deadlock.
  *
+ * A re-sent root span is not a new root: when the batch's root span
+ * (`rootSpanId`) is already stored, the STEP_INSERT after this statement will
+ * skip it, so the run keeps its name, status, end and agent (`rootEndedAt` is
+ * NULL and the fields keyed on the end stay; the fold's root status becomes
+ * RUNNING, which moves nothing on an ended run). The check is one probe of the
+ * (traceId, spanId) index per root (about one span in twenty) inside this
+ * statement: no extra round trip on the hot path. Two requests carrying the
+ * same new root at the same instant both apply it; they carry the same span.
+ * Telemetry's outcome gets `outcomeSource` EXTERNAL and never replaces a HUMAN one.
+ *
  * STEP_INSERT: idempotent on (traceId, spanId); answers one row, how many were
  * inserted and their ids only when some were skipped (instead of 1,000
  * RETURNING rows per batch to receive and parse). A JSON null becomes SQL NULL.
@@ -19,16 +29,24 @@
  */
 import { DEFAULT_STALL_MINUTES } from "@/lib/runs/stalls";
 
-export const RUN_UPSERT = `INSERT INTO "Run" (id, "traceId", name, "agentId", "teamId", "conversationId", status, "startedAt", "endedAt",
-                       "lastStepAt", outcome, "outcomeImpact", "flagEscalated", "flagLoop", "flagToolFailure", "inputTokens",
-                       "outputTokens", "cachedInputTokens", "costUsd", "stepCount", "failedStepCount", "unpricedCount", "updatedAt")
-    SELECT id, "traceId", name, "agentId", "teamId", "conversationId", status::"RunStatus", "startedAt", "endedAt",
-           "lastStepAt", outcome::"Outcome", "outcomeImpact", "flagEscalated", "flagLoop", "flagToolFailure", "inputTokens",
-           "outputTokens", "cachedInputTokens", "costNano"::numeric / 1000000000, "stepCount", "failedStepCount", "unpricedCount", now()
+export const RUN_UPSERT = `WITH v AS (
+    SELECT v.*, CASE WHEN v."rootSpanId" IS NOT NULL
+                       AND EXISTS (SELECT 1 FROM "Step" s WHERE s."traceId" = v."traceId" AND s."spanId" = v."rootSpanId")
+                     THEN NULL ELSE v."endedAt" END AS "rootEndedAt"
     FROM jsonb_to_recordset($1::jsonb) AS v(id text, "traceId" text, name text, "agentId" text, "teamId" text, "conversationId" text,
          status text, "startedAt" timestamp(3), "endedAt" timestamp(3), "lastStepAt" timestamp(3), outcome text, "outcomeImpact" text,
          "flagEscalated" boolean, "flagLoop" boolean, "flagToolFailure" boolean, "inputTokens" int8, "outputTokens" int8,
-         "cachedInputTokens" int8, "costNano" int8, "stepCount" int4, "failedStepCount" int4, "unpricedCount" int4)
+         "cachedInputTokens" int8, "costNano" int8, "stepCount" int4, "failedStepCount" int4, "unpricedCount" int4, "rootSpanId" text))
+  INSERT INTO "Run" (id, "traceId", name, "agentId", "teamId", "conversationId", status, "startedAt", "endedAt",
+                       "lastStepAt", outcome, "outcomeImpact", "outcomeSource", "flagEscalated", "flagLoop", "flagToolFailure", "inputTokens",
+                       "outputTokens", "cachedInputTokens", "costUsd", "stepCount", "failedStepCount", "unpricedCount", "updatedAt")
+    SELECT id, "traceId", name, "agentId", "teamId", "conversationId",
+           (CASE WHEN "rootEndedAt" IS NULL AND "endedAt" IS NOT NULL THEN 'RUNNING' ELSE status END)::"RunStatus", "startedAt",
+           "rootEndedAt", "lastStepAt", outcome::"Outcome", "outcomeImpact",
+           (CASE WHEN outcome <> 'UNKNOWN' OR "outcomeImpact" IS NOT NULL THEN 'EXTERNAL' END)::"EvaluationSource",
+           "flagEscalated", "flagLoop", "flagToolFailure", "inputTokens",
+           "outputTokens", "cachedInputTokens", "costNano"::numeric / 1000000000, "stepCount", "failedStepCount", "unpricedCount", now()
+    FROM v
     ORDER BY "traceId"
     ON CONFLICT ("traceId") DO UPDATE SET
       "startedAt" = LEAST("Run"."startedAt", EXCLUDED."startedAt"),
@@ -51,8 +69,12 @@ export const RUN_UPSERT = `INSERT INTO "Run" (id, "traceId", name, "agentId", "t
       "teamId" = CASE WHEN EXCLUDED."endedAt" IS NOT NULL THEN COALESCE(EXCLUDED."teamId", "Run"."teamId")
                       ELSE COALESCE("Run"."teamId", EXCLUDED."teamId") END,
       "conversationId" = COALESCE("Run"."conversationId", EXCLUDED."conversationId"),
-      outcome = CASE WHEN EXCLUDED.outcome <> 'UNKNOWN' THEN EXCLUDED.outcome ELSE "Run".outcome END,
-      "outcomeImpact" = COALESCE(EXCLUDED."outcomeImpact", "Run"."outcomeImpact"),
+      -- A person's outcome (outcomeSource HUMAN, lib/evaluations/commands.ts) is never replaced by telemetry.
+      outcome = CASE WHEN "Run"."outcomeSource" = 'HUMAN' OR EXCLUDED.outcome = 'UNKNOWN' THEN "Run".outcome ELSE EXCLUDED.outcome END,
+      "outcomeImpact" = CASE WHEN "Run"."outcomeSource" = 'HUMAN' THEN "Run"."outcomeImpact"
+                             ELSE COALESCE(EXCLUDED."outcomeImpact", "Run"."outcomeImpact") END,
+      "outcomeSource" = CASE WHEN "Run"."outcomeSource" = 'HUMAN' THEN "Run"."outcomeSource"
+                             ELSE COALESCE(EXCLUDED."outcomeSource", "Run"."outcomeSource") END,
       "flagEscalated" = "Run"."flagEscalated" OR EXCLUDED."flagEscalated",
       "inputTokens" = "Run"."inputTokens" + EXCLUDED."inputTokens",
       "outputTokens" = "Run"."outputTokens" + EXCLUDED."outputTokens",

@@ -46,6 +46,8 @@ export interface StoreResult {
   stored: number;
   /** Steps already stored before (re-sent), or repeated in this batch. */
   duplicates: number;
+  /** Runs this batch created (the ingestion ledger counts them). */
+  runsCreated: number;
   runIds: string[];
   createdTeams: string[];
   createdAgents: string[];
@@ -63,6 +65,7 @@ export interface StoreResult {
 export const EMPTY_STORE_RESULT: StoreResult = {
   stored: 0,
   duplicates: 0,
+  runsCreated: 0,
   runIds: [],
   createdTeams: [],
   createdAgents: [],
@@ -263,7 +266,14 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
     if (team) teamNames.add(team);
     if (agent && !agentTeams.get(agent)) agentTeams.set(agent, team);
   };
-  for (const s of steps) wantAgent(s.agentName ?? runs.get(s.traceId)!.agentName, s.teamName);
+  // The root span each run takes its name, end and status from (the fold's: the latest-ended root), for RUN_UPSERT to
+  // apply only if that span is not already stored (a re-sent root must not rewrite the run while its step is skipped).
+  const rootSpanIds = new Map<string, string>();
+  for (const s of steps) {
+    const run = runs.get(s.traceId)!;
+    wantAgent(s.agentName ?? run.agentName, s.teamName);
+    if (s.parentSpanId === null && s.endedAt !== null && s.endedAt.getTime() === run.endedAt?.getTime()) rootSpanIds.set(s.traceId, s.spanId);
+  }
   for (const run of runs.values()) wantAgent(run.agentName, run.teamName);
   const teams = await resolveTeams(tx, [...teamNames], connection);
   const agentWanted = new Map([...agentTeams].map(([name, team]) => [name, team ? (teams.ids.get(team) ?? null) : null]));
@@ -386,6 +396,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
       flagEscalated: r.escalated,
       flagLoop: loopingTraces.has(r.traceId),
       ...totalsByTrace.get(r.traceId)!,
+      rootSpanId: rootSpanIds.get(r.traceId) ?? null,
     })),
   );
   const upserted = await bulkQuery<{ id: string; traceId: string; inserted: boolean }>(tx, connection, RUN_UPSERT, [new JsonPayload(runPayload)]);
@@ -430,6 +441,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
   return {
     stored,
     duplicates: input.length - stored,
+    runsCreated: upserted.length - existingTraces.size,
     spend: rollUpSpend(inserted),
     runIds: upserted.map((r) => r.id),
     createdTeams: teams.created,
