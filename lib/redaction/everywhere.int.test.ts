@@ -15,7 +15,9 @@ import { createIngestKey, postNative, postOtlp } from "@/tests/factories/ingest-
 import { nanosOf, otlpJsonRequest, otlpProtobufRequest, type AttrSpec, type RequestFixture } from "@/tests/factories/otlp-spans";
 import { randomSpanId, randomTraceId } from "../telemetry/fixtures";
 import { MAX_JSON_DEPTH } from "../telemetry/mapping";
-import { REDACTION_ENABLED_KEY } from "./redactor";
+import { TextRedaction } from "../telemetry/store";
+import type { JsonValue } from "../telemetry/types";
+import { createRedactor, REDACTION_ENABLED_KEY } from "./redactor";
 
 /** A Visa-shaped number with a valid Luhn check digit, different on every run. */
 function luhnCard(): string {
@@ -284,5 +286,16 @@ describe("redaction covers every text stored from telemetry", () => {
     expect(hits).toContain("Step.name holds the e-mail");
     expect(hits).toContain("Step.attributes holds the card");
     expect(hits).toContain("Run.name holds the secret");
+  });
+
+  it("the store's walker redacts keys and integer card numbers, and puts a marker past the depth limit, never the raw rest", () => {
+    const r = new TextRedaction(createRedactor({ enabled: true, builtins: {}, custom: [] }));
+    const deep = JSON.parse(nestedJson(MAX_JSON_DEPTH + 10)) as JsonValue;
+    const out = JSON.stringify(r.json({ [EMAIL]: TEXT, [`${EMAIL} `]: 1, card: Number(CARD), deep }));
+    for (const needle of NEEDLES) expect(out).not.toContain(needle);
+    expect(out).toContain("[REDACTED:TOO_DEEP]");
+    // Two keys redacted alike are both kept.
+    expect(Object.keys(JSON.parse(out) as object)).toHaveLength(4);
+    expect(r.count).toBeGreaterThan(4);
   });
 });

@@ -35,8 +35,9 @@ export const MAX_SPAN_COST_USD = 1_000_000;
 export const MAX_PROMPT_VERSION = 2_000_000_000;
 const MAX_NAME_LENGTH = 512;
 /**
- * Names that are indexed (agent, team, model, prompt: unique and spend-rollup keys) or shown as
- * labels: a btree entry holds at most ~2,700 bytes, and the native API bounds them the same way.
+ * Names that are keys of an index (agent and team names are unique, model and prompt name key the
+ * spend rollup and the prompt index): a btree entry holds at most ~2,700 bytes, so a longer one
+ * would fail the whole request. The native API bounds its labels the same way.
  */
 export const MAX_LABEL_LENGTH = 200;
 /**
@@ -510,14 +511,14 @@ function mapOrThrow(span: OtlpSpan, now: number): StepDraft {
     startedAt,
     endedAt,
     model: label("the model", str(a, "gen_ai.response.model", "gen_ai.request.model", "llm.model_name")),
-    provider: label("the provider", str(a, "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system")),
+    provider: str(a, "gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system"),
     inputTokens,
     outputTokens,
     cachedInputTokens,
     carriedCostUsd,
     promptName: label("flightdeck.prompt.name", str(a, "flightdeck.prompt.name")),
     promptVersion: promptVersion(a),
-    tool: label("the tool name", str(a, "gen_ai.tool.name", "tool.name")),
+    tool: str(a, "gen_ai.tool.name", "tool.name"),
     arguments: args,
     result,
     decision: decision(a),
@@ -527,7 +528,7 @@ function mapOrThrow(span: OtlpSpan, now: number): StepDraft {
     agentName: label("gen_ai.agent.name", str(a, "gen_ai.agent.name")),
     serviceName: label("the resource's service.name", serviceName(span.resource)),
     teamName: label("flightdeck.team", str(a, "flightdeck.team") ?? str(span.resource, "flightdeck.team")),
-    conversationId: label("the conversation id", str(a, "gen_ai.conversation.id", "session.id")),
+    conversationId: str(a, "gen_ai.conversation.id", "session.id"),
     runOutcome: outcome(a),
     runOutcomeImpact: str(a, "flightdeck.run.outcome_impact"),
   };
