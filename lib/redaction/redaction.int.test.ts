@@ -66,7 +66,7 @@ describe("redaction settings", () => {
 
   it("refuses a catastrophic custom pattern and an invalid one, with a reason", async () => {
     await expect(createCustomRule(admin, { ruleName: "bad", rulePattern: "^(a|a)*b$" })).rejects.toThrow(AppError);
-    await expect(createCustomRule(admin, { ruleName: "bad", rulePattern: "^(a|a)*b$" })).rejects.toThrow(/longer than/);
+    await expect(createCustomRule(admin, { ruleName: "bad", rulePattern: "^(a|a)*b$" })).rejects.toThrow(/alternatives that can match the same text/);
     await expect(createCustomRule(admin, { ruleName: "bad", rulePattern: "([a-z" })).rejects.toThrow(/Not a valid regular expression/);
     expect(await db.redactionRule.count({ where: { name: "bad" } })).toBe(0);
   });

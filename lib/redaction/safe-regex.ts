@@ -394,13 +394,13 @@ function facts(node: Node): Facts {
       if (repeats && inner.variable) {
         if (node.max === Infinity || inner.spread === Infinity || (inner.spread + 1) ** node.max > NESTED_BUDGET) {
           throw new Refused(
-            "A repeated group contains another repetition or alternatives (like (a+)+, (\\w+\\s?)* or (a|ab)*), so the same text can be split in exponentially many ways. Rewrite it without the nesting.",
+            "A repeated group contains another repetition or alternatives (like (a+)+, (\\w+\\s?)* or (a|ab)*), so the same text can be split in exponentially many ways and matching can take exponential time. Rewrite it without the nesting.",
           );
         }
       }
       if (repeats && inner.ambiguous) {
         throw new Refused(
-          "A repeated group has alternatives that can match the same text (like (a|a)* or (x|xy)+), so each repetition may take either, exponentially many ways. Make the alternatives start with different characters.",
+          "A repeated group has alternatives that can match the same text (like (a|a)* or (x|xy)+), so each repetition may take either and matching can take exponential time. Make the alternatives start with different characters.",
         );
       }
       const spread = node.max === Infinity ? Infinity : node.max - node.min;
