@@ -69,3 +69,11 @@ describe("demoEnabled", () => {
     expect(demoEnabled(parseEnv({ FLIGHTDECK_DEMO: "0" }))).toBe(false);
   });
 });
+
+describe("ingestion memory", () => {
+  it("reads INGEST_MAX_INFLIGHT_BYTES (default 64 MiB, at least 1 MiB)", () => {
+    expect(parseEnv({}).INGEST_MAX_INFLIGHT_BYTES).toBe(64 * 1024 * 1024);
+    expect(parseEnv({ INGEST_MAX_INFLIGHT_BYTES: String(256 * 1024 * 1024) }).INGEST_MAX_INFLIGHT_BYTES).toBe(256 * 1024 * 1024);
+    expect(() => parseEnv({ INGEST_MAX_INFLIGHT_BYTES: "1000" })).toThrow(/INGEST_MAX_INFLIGHT_BYTES: must be at least 1048576/);
+  });
+});

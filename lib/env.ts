@@ -52,6 +52,8 @@ export const envSchema = z
     OIDC_NAME: z.string().default("Single sign-on"),
     OIDC_DEFAULT_ROLE: roleSchema.default("VIEWER"),
     INGEST_MAX_BODY_BYTES: integer(1024, 1024 ** 3, 16 * 1024 * 1024),
+    // Ingestion bodies held at once by this process (lib/telemetry/inflight.ts); past it, 429 with Retry-After.
+    INGEST_MAX_INFLIGHT_BYTES: integer(1024 * 1024, 64 * 1024 ** 3, 64 * 1024 * 1024),
     // How long a console sign-in lasts; the server-side Session row expires then.
     SESSION_MAX_AGE_HOURS: integer(1, 24 * 90, 12),
     // "1": behind a reverse proxy, key the sign-in throttle on X-Forwarded-For's first hop (lib/auth/client-address.ts).
