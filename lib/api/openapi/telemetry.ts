@@ -9,12 +9,16 @@ import {
   nativeStepSchema,
   otlpExportResponseSchema,
 } from "@/lib/telemetry/schemas";
+import { ledgerAnswerSchema, ledgerQuerySchema } from "@/lib/telemetry/ledger";
 import { annotate, componentRef, errorResponse as error, jsonContent, queryParameters } from "./schema";
 import type { OpenApiFragment } from "./types";
 
 annotate(nativeStepSchema.shape.costUsd, { description: "A cost you computed; wins over the price table." });
 annotate(nativeStepSchema.shape.agent, { description: "Created on first sight." });
 annotate(nativeStepSchema.shape.team, { description: "Created on first sight." });
+annotate(nativeEvaluationSchema.shape.source, {
+  description: "`human` is refused (a person's judgement is recorded in the console); a re-sent evaluation (same key, trace, span, name and source) is recognised and stored once.",
+});
 annotate(nativeEvaluationSchema.shape.spanId, { description: "Scores that step's output; without it the evaluation is on the run's outcome." });
 
 /**
@@ -73,6 +77,9 @@ export const telemetryApi: OpenApiFragment = {
           "401": error("Missing or invalid API key."),
           "403": error("The key lacks the `ingest` scope."),
           "413": error("Body over INGEST_MAX_BODY_BYTES (compressed or decompressed)."),
+          "429": error(
+            "The server holds INGEST_MAX_INFLIGHT_BYTES of ingestion bodies already (`rate_limited:ingest_inflight`); retry after `Retry-After` seconds (OTLP exporters do).",
+          ),
           "415": error("Content-Type other than application/x-protobuf or application/json, or an encoding other than gzip."),
         },
       },
@@ -91,7 +98,26 @@ export const telemetryApi: OpenApiFragment = {
           "401": error("Missing or invalid API key."),
           "403": error("The key lacks the `ingest` scope."),
           "413": error("Body over INGEST_MAX_BODY_BYTES."),
+          "429": error(
+            "The server holds INGEST_MAX_INFLIGHT_BYTES of ingestion bodies already (`rate_limited:ingest_inflight`); retry after `Retry-After` seconds (OTLP exporters do).",
+          ),
           "415": error("Content-Type is not application/json."),
+        },
+      },
+    },
+    "/api/v1/ingest/ledger": {
+      get: {
+        tags: ["telemetry"],
+        summary: "The ingestion ledger: what a key sent, per minute, hour or day",
+        description:
+          "Requests, spans received, accepted (new or re-sent), duplicate and rejected, and runs created, summed over sources. Keys without traffic in a bucket have no bucket. In-process senders (the demo) appear as `system:<name>`.",
+        "x-required-scope": "admin",
+        parameters: queryParameters(ledgerQuerySchema),
+        responses: {
+          "200": { description: "Totals and buckets.", content: jsonContent(componentRef("IngestLedger")) },
+          "400": error("A malformed date, `from` not before `to`, or too many buckets (`bad_request:ingest_ledger_query`)."),
+          "401": error("Missing or invalid API key."),
+          "403": error("The key lacks the `admin` scope."),
         },
       },
     },
@@ -138,6 +164,7 @@ export const telemetryApi: OpenApiFragment = {
   },
   outputs: {
     ExportTraceServiceResponse: otlpExportResponseSchema,
+    IngestLedger: ledgerAnswerSchema,
     IngestResult: nativeIngestResultSchema,
     Decision: stepDecisionSchema,
     RunTotals: runTotalsSchema,
