@@ -88,6 +88,11 @@ export interface JsonBodyOptions {
   limitName?: string;
   /** Default 64. */
   maxDepth?: number;
+  /**
+   * Accept `\u0000` in strings (default false: a 400). Ingestion sets it: its mapping
+   * rejects the one span or item carrying a NUL and stores the rest of the batch.
+   */
+  allowNul?: boolean;
 }
 
 /** Reads and parses a JSON body: 415 unless the Content-Type is JSON, 413 over the limit, 400 when empty, malformed, NUL-bearing or too deep. */
@@ -100,11 +105,11 @@ export async function readJsonBody(request: Request, options: JsonBodyOptions = 
     allowGzip: options.allowGzip,
     limitName: options.limitName,
   });
-  return parseJsonBytes(bytes, { maxDepth: options.maxDepth });
+  return parseJsonBytes(bytes, { maxDepth: options.maxDepth, allowNul: options.allowNul });
 }
 
 /** Parses bytes already read (e.g. OTLP/JSON after content negotiation) with the same checks as readJsonBody. */
-export function parseJsonBytes(bytes: Uint8Array, options: { maxDepth?: number } = {}): unknown {
+export function parseJsonBytes(bytes: Uint8Array, options: { maxDepth?: number; allowNul?: boolean } = {}): unknown {
   const maxDepth = options.maxDepth ?? DEFAULT_JSON_MAX_DEPTH;
   // Scan before parsing: JSON.parse would build the deep structure first, and recursion after it would overflow.
   const scan = scanJson(bytes, maxDepth);
@@ -112,7 +117,7 @@ export function parseJsonBytes(bytes: Uint8Array, options: { maxDepth?: number }
   if (scan === "too_deep") {
     throw new AppError("bad_request:json", `The JSON body nests deeper than ${maxDepth} levels of arrays and objects.`);
   }
-  if (scan === "nul") {
+  if (scan === "nul" && !options.allowNul) {
     // PostgreSQL text and jsonb cannot hold U+0000: refuse it here rather than fail on the write with a 500.
     throw new AppError("bad_request:json", "The JSON body contains a NUL character (\\u0000) in a string; remove it.");
   }

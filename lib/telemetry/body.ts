@@ -15,8 +15,9 @@ import { AppError } from "@/lib/errors";
 export const INGEST_MAX_JSON_DEPTH = 128;
 
 /** INGEST_MAX_BODY_BYTES before and after gzip (exporters compress), named in the 413 message. */
-export function ingestBodyOptions(): Required<Pick<JsonBodyOptions, "limit" | "allowGzip" | "limitName" | "maxDepth">> {
-  return { limit: readEnv().INGEST_MAX_BODY_BYTES, allowGzip: true, limitName: "INGEST_MAX_BODY_BYTES", maxDepth: INGEST_MAX_JSON_DEPTH };
+export function ingestBodyOptions(): Required<Pick<JsonBodyOptions, "limit" | "allowGzip" | "limitName" | "maxDepth" | "allowNul">> {
+  // A NUL is refused per span or item by the mapping (one bad span never costs its batch), not for the whole body.
+  return { limit: readEnv().INGEST_MAX_BODY_BYTES, allowGzip: true, limitName: "INGEST_MAX_BODY_BYTES", maxDepth: INGEST_MAX_JSON_DEPTH, allowNul: true };
 }
 
 export type BodyFormat = "protobuf" | "json";

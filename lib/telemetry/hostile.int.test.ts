@@ -7,11 +7,10 @@
  * ones reported, every valid span is stored exactly once, and run totals
  * match the stored steps.
  *
- * What each route can carry: a NUL escape in a JSON body is refused as a
- * whole (400) by the API body reader before ingestion (lib/api/body.ts), so
- * over JSON a NUL only arrives inside JSON carried in a string attribute
- * (messages, tool arguments); protobuf carries NUL anywhere but cannot carry
- * a lone surrogate (UTF-8); JSON carries lone surrogates anywhere.
+ * What each route can carry: JSON carries NUL escapes and lone surrogates
+ * anywhere (the ingestion body reader lets NUL through to the per-span check,
+ * lib/telemetry/body.ts); protobuf carries NUL anywhere but cannot carry a
+ * lone surrogate (UTF-8).
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -111,10 +110,9 @@ function spanOf(c: Case, traceId: string, transport: Transport): SpanFixture {
   const a = span.attributes!;
   switch (h.kind) {
     case "badChar": {
-      // Over JSON a NUL can only travel inside JSON text carried by an attribute (see the header).
       const char = h.char === "nul" ? "\u0000" : "\ud83d";
       const bad = `x${char}y`;
-      const where = h.char === "nul" && transport === "json" ? 0 : transport === "protobuf" && h.char === "surrogate" ? -1 : h.where;
+      const where = transport === "protobuf" && h.char === "surrogate" ? -1 : h.where;
       if (where === -1) {
         // protobuf cannot carry a lone surrogate: a NUL instead, at the same place.
         return spanOf({ ...c, hostile: { ...h, char: "nul" } }, traceId, transport);
@@ -230,13 +228,13 @@ describe.each(["json", "protobuf"] as const)("OTLP/%s: hostile spans are rejecte
 // ───────────── native ─────────────
 
 type NativeHostile =
-  | { kind: "surrogate"; field: number }
+  | { kind: "surrogate"; field: number; nul: boolean }
   | { kind: "deep"; depth: number }
   | { kind: "number"; what: "promptVersion" | "inputTokens" | "costUsd" }
   | { kind: "time"; value: string };
 
 const nativeHostile: fc.Arbitrary<NativeHostile> = fc.oneof(
-  fc.record({ kind: fc.constant("surrogate" as const), field: fc.nat(13) }),
+  fc.record({ kind: fc.constant("surrogate" as const), field: fc.nat(13), nul: fc.boolean() }),
   // Deeper than the stored limit, within the body's (a deeper body is refused whole, as any API body).
   fc.record({ kind: fc.constant("deep" as const), depth: fc.integer({ min: 66, max: 120 }) }),
   fc.record({ kind: fc.constant("number" as const), what: fc.constantFrom("promptVersion" as const, "inputTokens" as const, "costUsd" as const) }),
@@ -266,7 +264,8 @@ function nativeStep(c: Case, traceId: string, h: NativeHostile | null): Record<s
   if (!h) return step;
   switch (h.kind) {
     case "surrogate": {
-      const bad = "x\udc00y";
+      // A lone surrogate, or a NUL (which PostgreSQL text and jsonb refuse), in one field.
+      const bad = h.nul ? "x\u0000y" : "x\udc00y";
       const fields: (() => void)[] = [
         () => (step.name = bad),
         () => (step.error = bad),
