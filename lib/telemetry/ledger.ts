@@ -9,7 +9,7 @@
  * upsert into one of LEDGER_SHARDS rows per (key, minute, source): concurrent
  * requests of one key then rarely wait on the same row lock until commit.
  * Readers always sum over shards: `getIngestLedger` (GET /api/v1/ingest/ledger)
- * and `getIngestedLastDay` (Settings › API keys).
+ * and `getKeyIngestSummaries` (Settings › API keys).
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -151,15 +151,37 @@ export async function getIngestLedger(query: LedgerQuery): Promise<LedgerAnswer>
   return { apiKey: query.apiKey ?? null, from: query.from.toISOString(), to: query.to.toISOString(), groupBy: query.groupBy, totals, buckets };
 }
 
-/** Spans and requests of each given key over the last 24 hours (Settings › API keys). */
-export async function getIngestedLastDay(apiKeyIds: string[], now = new Date()): Promise<Map<string, LedgerTotals>> {
-  if (apiKeyIds.length === 0) return new Map();
-  const rows = await db.$queryRaw<(Omit<LedgerRow, "bucket"> & { apiKeyId: string })[]>`
-    SELECT "apiKeyId", sum(requests)::int AS requests, sum("spansReceived")::int AS "spansReceived",
-           sum("spansAccepted")::int AS "spansAccepted", sum("spansDuplicate")::int AS "spansDuplicate",
-           sum("spansRejected")::int AS "spansRejected", sum("runsCreated")::int AS "runsCreated"
+export interface KeyIngestSummary {
+  last24h: LedgerTotals;
+  /** Minutes of the last hour and hours of the last 24 hours with requests, oldest first. */
+  minutes: (LedgerTotals & { start: string })[];
+  hours: (LedgerTotals & { start: string })[];
+}
+
+/** For Settings › API keys: each key's last 24 hours, per hour, and its last hour, per minute (two statements for all keys). */
+export async function getKeyIngestSummaries(apiKeyIds: string[], now = new Date()): Promise<Map<string, KeyIngestSummary>> {
+  const summaries = new Map<string, KeyIngestSummary>();
+  if (apiKeyIds.length === 0) return summaries;
+  const since = (ms: number) => new Date(now.getTime() - ms);
+  const grouped = (unit: "minute" | "hour", from: Date) => db.$queryRaw<(LedgerRow & { apiKeyId: string })[]>`
+    SELECT "apiKeyId", date_trunc(${unit}, minute) AS bucket, sum(requests)::int AS requests,
+           sum("spansReceived")::int AS "spansReceived", sum("spansAccepted")::int AS "spansAccepted",
+           sum("spansDuplicate")::int AS "spansDuplicate", sum("spansRejected")::int AS "spansRejected",
+           sum("runsCreated")::int AS "runsCreated"
     FROM "IngestLedger"
-    WHERE "apiKeyId" = ANY(${apiKeyIds}) AND minute >= ${new Date(now.getTime() - 86_400_000)}
-    GROUP BY 1`;
-  return new Map(rows.map(({ apiKeyId, ...totals }) => [apiKeyId, totals]));
+    WHERE "apiKeyId" = ANY(${apiKeyIds}) AND minute >= ${from}
+    GROUP BY 1, 2 ORDER BY 1, 2`;
+  const [hours, minutes] = await Promise.all([grouped("hour", since(86_400_000)), grouped("minute", since(3_600_000))]);
+  const summaryOf = (id: string) => {
+    let s = summaries.get(id);
+    if (!s) summaries.set(id, (s = { last24h: { ...ZERO }, minutes: [], hours: [] }));
+    return s;
+  };
+  for (const { apiKeyId, bucket, ...counts } of hours) {
+    const s = summaryOf(apiKeyId);
+    for (const k of Object.keys(counts) as (keyof LedgerTotals)[]) s.last24h[k] += counts[k];
+    s.hours.push({ start: bucket.toISOString(), ...counts });
+  }
+  for (const { apiKeyId, bucket, ...counts } of minutes) summaryOf(apiKeyId).minutes.push({ start: bucket.toISOString(), ...counts });
+  return summaries;
 }

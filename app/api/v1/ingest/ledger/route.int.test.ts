@@ -5,7 +5,7 @@ import { generateApiKey, hashApiKey } from "@/lib/api-keys/keys";
 import { db } from "@/lib/db";
 import { ingestOtlpJson } from "@/lib/telemetry/ingest";
 import { otlpRequest, randomTraceId } from "@/lib/telemetry/fixtures";
-import { getIngestedLastDay } from "@/lib/telemetry/ledger";
+import { getKeyIngestSummaries } from "@/lib/telemetry/ledger";
 import { GET, POST } from "./route";
 
 const admin = generateApiKey();
@@ -68,8 +68,10 @@ describe("GET /api/v1/ingest/ledger", () => {
       { type: "API_KEY", id: key.id, label: key.name },
       otlpRequest([{ traceId: randomTraceId(), name: "root", start: new Date(Date.now() - 5_000), end: new Date() }]),
     );
-    const last = (await getIngestedLastDay([key.id])).get(key.id);
-    expect(last).toMatchObject({ requests: 1, spansReceived: 1, spansAccepted: 1, runsCreated: 1 });
+    const summary = (await getKeyIngestSummaries([key.id])).get(key.id);
+    expect(summary?.last24h).toMatchObject({ requests: 1, spansReceived: 1, spansAccepted: 1, runsCreated: 1 });
+    expect(summary?.minutes).toHaveLength(1);
+    expect(summary?.hours).toHaveLength(1);
     const api = await (await get(`apiKey=${key.id}&groupBy=minute&from=${new Date(Date.now() - 3_600_000).toISOString()}`)).json();
     expect(api.totals).toMatchObject({ requests: 1, spansAccepted: 1 });
   });
@@ -82,7 +84,7 @@ describe("GET /api/v1/ingest/ledger", () => {
     expect(tooMany.status).toBe(400);
     expect((await get(`from=2026-02-01&to=2026-01-01`)).status).toBe(400);
     expect((await get("", ingestOnly)).status).toBe(403);
-    const post = await POST(new NextRequest("http://localhost/api/v1/ingest/ledger", { method: "POST" }), noParams);
+    const post = await POST(new NextRequest("http://localhost/api/v1/ingest/ledger", { method: "POST" }));
     expect(post.status).toBe(405);
     expect(post.headers.get("allow")).toContain("GET");
   });
