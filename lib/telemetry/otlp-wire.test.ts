@@ -114,3 +114,50 @@ describe("hand-written OTLP wire decoder", () => {
     for (const c of cases) expect(outcome(decodeOtlpProtobuf, c)).toEqual(outcome(decodeOtlpProtobufReflective, c));
   });
 });
+
+describe("decodeTraceRequestWire: nesting", () => {
+  // Protobuf built by hand, from the inside out: an encoder would recurse as deep as the value.
+  const varint = (n: number): number[] => {
+    const out: number[] = [];
+    while (n > 0x7f) {
+      out.push((n & 0x7f) | 0x80);
+      n >>>= 7;
+    }
+    out.push(n);
+    return out;
+  };
+  const field = (number: number, bytes: Uint8Array | number[]): Buffer => Buffer.concat([Buffer.from([(number << 3) | 2, ...varint(bytes.length)]), Buffer.from(bytes)]);
+  const fixed64 = (number: number, value: bigint): Buffer => {
+    const b = Buffer.alloc(9);
+    b[0] = (number << 3) | 1;
+    b.writeBigUInt64LE(value, 1);
+    return b;
+  };
+  function deepAnyValue(levels: number): Buffer {
+    let value = field(1, Buffer.from("leaf")); // AnyValue.string_value
+    for (let i = 0; i < levels; i++) value = field(5, field(1, value)); // AnyValue.array_value { values: [value] }
+    return value;
+  }
+  function spanWith(spanId: string, attributes: Buffer[]): Buffer {
+    return Buffer.concat([
+      field(1, Buffer.from("0af7651916cd43dd8448eb211c80319c", "hex")),
+      field(2, Buffer.from(spanId, "hex")),
+      field(5, Buffer.from("x")),
+      fixed64(7, 1_700_000_000_000_000_000n),
+      ...attributes.map((kv) => field(9, kv)),
+    ]);
+  }
+  const keyValue = (key: string, value: Buffer) => Buffer.concat([field(1, Buffer.from(key)), field(2, value)]);
+
+  it("skips an AnyValue nested deeper than the stored limit and marks its span alone, without recursing into it", () => {
+    const deep = spanWith("b7ad6b7169203331", [keyValue("deep", deepAnyValue(20_000))]);
+    const fine = spanWith("b7ad6b7169203332", [keyValue("shallow", deepAnyValue(3))]);
+    const body = field(1, field(2, Buffer.concat([field(2, deep), field(2, fine)]))); // request { resource_spans { scope_spans { spans } } }
+    const [deepSpan, fineSpan] = decodeTraceRequestWire(body);
+    expect(deepSpan!.problem).toMatch(/nests deeper than \d+ levels/);
+    expect(fineSpan!.problem).toBeUndefined();
+    expect(fineSpan!.attributes.shallow).toEqual([[["leaf"]]]);
+    // The public decoder answers the same, instead of the reflective fallback refusing the whole request.
+    expect(decodeOtlpProtobuf(body).map((s) => s.problem === undefined)).toEqual([false, true]);
+  });
+});

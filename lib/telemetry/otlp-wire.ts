@@ -14,7 +14,11 @@
  *
  * Field numbers: opentelemetry/proto/{collector/trace,trace,common,resource}/v1.
  */
+import { MAX_JSON_DEPTH } from "./mapping";
 import type { Attributes, AttrValue, OtlpEvent, OtlpSpan } from "./otlp";
+
+/** Why a span whose AnyValues nest deeper than MAX_JSON_DEPTH is rejected (the same on the JSON path). */
+export const TOO_DEEP_PROBLEM = `an attribute value nests deeper than ${MAX_JSON_DEPTH} levels of arrays and kvlists`;
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -23,6 +27,10 @@ class WireError extends Error {}
 
 class Reader {
   pos: number;
+  /** Containers around the AnyValue being read in its stored document (the attributes object is one). */
+  depth = 1;
+  /** Set when an AnyValue nested deeper than MAX_JSON_DEPTH was skipped: its span is rejected alone. */
+  tooDeep = false;
   private readonly view: DataView;
   constructor(
     readonly buf: Buffer,
@@ -169,6 +177,12 @@ function anyValue(r: Reader, end: number): AttrValue {
       case 5: {
         expect(wt, 2);
         const arrayEnd = r.delimited();
+        if (r.depth >= MAX_JSON_DEPTH) {
+          r.tooDeep = true;
+          r.pos = arrayEnd;
+          break;
+        }
+        r.depth++;
         const values: AttrValue[] = [];
         while (r.pos < arrayEnd) {
           const t = r.uint32();
@@ -179,12 +193,19 @@ function anyValue(r: Reader, end: number): AttrValue {
             r.pos = itemEnd;
           } else r.skip(t & 7);
         }
+        r.depth--;
         value = values;
         break;
       }
       case 6: {
         expect(wt, 2);
         const listEnd = r.delimited();
+        if (r.depth >= MAX_JSON_DEPTH) {
+          r.tooDeep = true;
+          r.pos = listEnd;
+          break;
+        }
+        r.depth++;
         const out: Attributes = {};
         while (r.pos < listEnd) {
           const t = r.uint32();
@@ -193,6 +214,7 @@ function anyValue(r: Reader, end: number): AttrValue {
             keyValue(r, r.delimited(), out);
           } else r.skip(t & 7);
         }
+        r.depth--;
         value = out;
         break;
       }
@@ -377,6 +399,7 @@ export function decodeTraceRequestWire(body: Uint8Array): OtlpSpan[] {
     // first on the wire: collect the spans' ranges, then decode them.
     const rsEnd = r.delimited();
     let resource: Attributes = {};
+    let resourceTooDeep = false;
     const scopes: { name: string; spans: [number, number][] }[] = [];
     while (r.pos < rsEnd) {
       const t = r.uint32();
@@ -384,7 +407,9 @@ export function decodeTraceRequestWire(body: Uint8Array): OtlpSpan[] {
       if (field === 1) {
         expect(t & 7, 2);
         const resourceEnd = r.delimited();
+        r.tooDeep = false;
         resource = attributesOf(r, resourceEnd, 1);
+        resourceTooDeep = r.tooDeep;
       } else if (field === 2) {
         expect(t & 7, 2);
         const ssEnd = r.delimited();
@@ -432,7 +457,10 @@ export function decodeTraceRequestWire(body: Uint8Array): OtlpSpan[] {
     for (const scope of scopes) {
       for (const [start, end] of scope.spans) {
         r.pos = start;
-        spans.push(span(r, end, resource, scope.name));
+        r.tooDeep = false;
+        const decoded = span(r, end, resource, scope.name);
+        if (r.tooDeep || resourceTooDeep) decoded.problem = TOO_DEEP_PROBLEM;
+        spans.push(decoded);
       }
     }
     r.pos = after;

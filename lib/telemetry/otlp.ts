@@ -20,7 +20,7 @@ import {
   type KeyValue,
 } from "./proto/gen/flightdeck/otlp/trace_pb";
 import { MAX_JSON_DEPTH } from "./mapping";
-import { decodeTraceRequestWire } from "./otlp-wire";
+import { decodeTraceRequestWire, TOO_DEEP_PROBLEM } from "./otlp-wire";
 
 /** An attribute value as JSON: int64 beyond 2^53 becomes a decimal string, bytes base64. */
 export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
@@ -208,14 +208,13 @@ function attributesFromJson(items: unknown, depth = 1): Attributes {
   return out;
 }
 
-const TOO_DEEP = `an attribute value nests deeper than ${MAX_JSON_DEPTH} levels of arrays and kvlists`;
 
 /** Attributes, or the reason they cannot be decoded. */
 function attributesOrProblem(items: unknown): { attributes: Attributes; problem?: string } {
   try {
     return { attributes: attributesFromJson(items) };
   } catch (error) {
-    if (error instanceof TooDeep) return { attributes: {}, problem: TOO_DEEP };
+    if (error instanceof TooDeep) return { attributes: {}, problem: TOO_DEEP_PROBLEM };
     throw error;
   }
 }
