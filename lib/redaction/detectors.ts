@@ -451,10 +451,20 @@ export function redactString(text: string, rules: readonly StringRule[]): { text
  * order, sharing unchanged subtrees; the input is not modified. Deeper than
  * 64 levels is left as is.
  */
+/** Stands for a JSON value nested deeper than the walker goes: never stored unredacted. */
+export const TOO_DEEP_MARKER = "[REDACTED:TOO_DEEP]";
+const MAX_WALK_DEPTH = 64;
+
+/**
+ * Every string value of a JSON value mapped, in one fixed order; containers past the depth
+ * limit become the marker. Keys are kept (they name fields); ingestion redacts keys too
+ * (lib/telemetry/store.ts), where any text an agent sends may be a key.
+ */
 function mapStrings<T>(value: T, map: (text: string) => string): T {
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === "string") return map(v);
-    if (v === null || typeof v !== "object" || depth > 64) return v;
+    if (v === null || typeof v !== "object") return v;
+    if (depth > MAX_WALK_DEPTH) return TOO_DEEP_MARKER;
     if (Array.isArray(v)) {
       let changed = false;
       const out = v.map((item) => {

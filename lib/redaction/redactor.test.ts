@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { builtinRule, customMarkerType, ibanValid, luhnValid, redactString, type BuiltinKind } from "./detectors";
+import { builtinRule, customMarkerType, ibanValid, luhnValid, redactString, TOO_DEEP_MARKER, type BuiltinKind } from "./detectors";
 import { createRedactor, NO_REDACTION } from "./redactor";
 import { checkCustomPattern, checkPatternStatically, hasNestedQuantifier } from "./safety";
 
@@ -138,6 +138,14 @@ describe("the redactor", () => {
     const { value, count } = redactor.redact({ "ops@acme.io": 1, amount: 4111111111111111, ok: true, none: null });
     expect(value).toEqual({ "ops@acme.io": 1, amount: 4111111111111111, ok: true, none: null });
     expect(count).toBe(0);
+  });
+
+  it("never stores what lies deeper than it walks: a marker replaces it", () => {
+    let deep: unknown = { note: "kim@acme.io" };
+    for (let i = 0; i < 100; i++) deep = { next: deep };
+    const text = JSON.stringify(redactor.redact(deep).value);
+    expect(text).not.toContain("kim@acme.io");
+    expect(text).toContain(TOO_DEEP_MARKER);
   });
 
   it("redacts inside JSON strings without breaking them", () => {
