@@ -7,6 +7,7 @@
  * (NUL, lone surrogates, JSON too deep) is checked before the schema (native.ts).
  */
 import { z } from "zod";
+import { OUTCOMES, RUN_STATUSES, STEP_STATUSES } from "@/lib/enums";
 import { EARLIEST_TIME_MS, MAX_CLOCK_SKEW_MS, MAX_LABEL_LENGTH, MAX_PROMPT_VERSION, MAX_SPAN_COST_USD, MAX_TOKENS } from "./mapping";
 import { STEP_KINDS } from "./types";
 
@@ -43,8 +44,8 @@ export const nativeRunSchema = z.object({
   name: name.optional(),
   agent: label.optional(),
   team: label.optional(),
-  status: lowerEnum(["RUNNING", "SUCCEEDED", "FAILED", "ESCALATED", "STALLED"]).optional(),
-  outcome: lowerEnum(["SUCCESS", "FAILURE", "UNKNOWN"]).optional(),
+  status: lowerEnum(RUN_STATUSES).optional(),
+  outcome: lowerEnum(OUTCOMES).optional(),
   outcomeImpact: z.string().max(2000).optional(),
   conversationId: label.optional(),
   startedAt: time,
@@ -58,7 +59,7 @@ export const nativeStepSchema = z
     parentSpanId: spanIdSchema.nullish(),
     kind: lowerEnum(STEP_KINDS),
     name,
-    status: lowerEnum(["OK", "FAILED"]).default("OK"),
+    status: lowerEnum(STEP_STATUSES).default("OK"),
     error: z.string().max(10_000).nullish(),
     startedAt: time,
     endedAt: time.nullish(),
