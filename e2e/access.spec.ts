@@ -8,8 +8,8 @@ import { expect, signIn, test } from "./fixtures";
 
 const DENIED = "You don’t have access to this page";
 
-// The HTTP status stays 200: (console)/loading.tsx streams the shell before the page
-// decides, so what is checked is that the 403 page replaces the protected content.
+// What is checked here is that the 403 page replaces the protected content; the status
+// codes themselves (403, 404) are checked in status-codes.spec.ts.
 test("a Viewer is denied Audit and Settings, Finance is denied Escalations", async ({ asViewer, asFinance }) => {
   for (const [path, protectedHeading] of [
     ["/audit", "Audit log"],
