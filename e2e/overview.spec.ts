@@ -1,7 +1,7 @@
 /** The Overview as the ops lead's start page: failing, looping and stalled runs, tool failures by tool. */
 import { withE2eDb } from "./support/db";
 import { expect, test } from "./fixtures";
-import { hex, insertRun } from "./runs-data";
+import { hex, insertRun } from "../tests/factories/runs-sql";
 
 const tag = hex(3);
 

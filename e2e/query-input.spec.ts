@@ -4,7 +4,7 @@
  */
 import { withE2eDb } from "./support/db";
 import { expect, test } from "./fixtures";
-import { hex, insertRun } from "./runs-data";
+import { hex, insertRun } from "../tests/factories/runs-sql";
 
 let runId = "";
 test.beforeAll(async () => {

@@ -2,7 +2,7 @@
 import { hashPassword } from "../lib/passwords";
 import { withE2eDb } from "./support/db";
 import { expect, signIn, test } from "./fixtures";
-import { hex, insertRun, newId } from "./runs-data";
+import { hex, insertRun, newId } from "../tests/factories/runs-sql";
 
 const tag = hex(3);
 const ids: Record<string, string> = {};

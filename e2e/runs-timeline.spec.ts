@@ -1,7 +1,7 @@
 /** Ops lead journeys on one run's timeline: a failed tool call and what followed; a 5,000-step run. */
 import { withE2eDb } from "./support/db";
 import { expect, test } from "./fixtures";
-import { hex, insertBigRun, insertRun } from "./runs-data";
+import { hex, insertBigRun, insertRun } from "../tests/factories/runs-sql";
 
 const tag = hex(3);
 let failedRunId = "";

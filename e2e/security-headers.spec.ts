@@ -7,7 +7,7 @@
 import type { APIResponse, Page, Response } from "@playwright/test";
 import { withE2eDb } from "./support/db";
 import { credentials, expect, signIn, test } from "./fixtures";
-import { hex, insertRun } from "./runs-data";
+import { hex, insertRun } from "../tests/factories/runs-sql";
 
 let runId = "";
 test.beforeAll(async () => {

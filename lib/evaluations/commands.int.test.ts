@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createRun } from "@/lib/runs/testing";
+import { createRun } from "@/tests/factories/runs";
 import { recordOutcomeSchema } from "./schemas";
 import { recordRunOutcome, scoreStepOutput } from "./commands";
 

@@ -2,7 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { PrismaClient } from "@/lib/generated/prisma/client";
-import { createRun, hex } from "@/lib/runs/testing";
+import { createRun, hex } from "@/tests/factories/runs";
 import { runJobOnRequest } from "./commands";
 import { defineJob, type JobDefinition } from "./define";
 import { listJobStatuses } from "./queries";

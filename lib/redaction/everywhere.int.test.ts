@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createIngestKey, postNative, postOtlp } from "@/tests/factories/ingest-routes";
 import { nanosOf, otlpJsonRequest, otlpProtobufRequest, type AttrSpec, type RequestFixture } from "@/tests/factories/otlp-spans";
-import { randomSpanId, randomTraceId } from "../telemetry/fixtures";
+import { randomSpanId, randomTraceId } from "@/tests/factories/otlp";
 import { MAX_JSON_DEPTH } from "../telemetry/mapping";
 import { TextRedaction } from "../telemetry/store";
 import type { JsonValue } from "../telemetry/types";

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { otlpRequest, randomSpanId, randomTraceId } from "../telemetry/fixtures";
+import { otlpRequest, randomSpanId, randomTraceId } from "@/tests/factories/otlp";
 import { ingestOtlpJson } from "../telemetry/ingest";
 import { loadRedactor, REDACTION_ENABLED_KEY } from "./redactor";
 import { createCustomRule, deleteCustomRule, setBuiltinDetectors, setCustomRuleEnabled, setRedactionEnabled } from "./commands";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { analyzeRuns } from "./analysis";
 import { detectLoops } from "./loops";
-import { createAgent, createRun } from "./testing";
+import { createAgent, createRun } from "@/tests/factories/runs";
 
 describe("analyzeRuns (at ingestion)", () => {
   it("flags the repeated tool calls and decisions of a looping run, as the pure rule says", async () => {

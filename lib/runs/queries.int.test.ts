@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { countRuns, getRunsByIds, listRuns } from "./queries";
 import { getRunTimeline, getStepDetail } from "./run-queries";
 import { parseRunFilter } from "./schemas";
-import { createAgent, createRun, hex } from "./testing";
+import { createAgent, createRun, hex } from "@/tests/factories/runs";
 
 // Every filter is scoped to this file's team, so other files' rows never interfere.
 const team = `team-${hex(4)}`;

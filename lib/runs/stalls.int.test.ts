@@ -3,7 +3,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { db } from "@/lib/db";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { sweepStalledRuns } from "./stalls";
-import { createAgent, createRun } from "./testing";
+import { createAgent, createRun } from "@/tests/factories/runs";
 
 const url = inject("databaseUrl");
 const instances = Array.from({ length: 3 }, () => new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 2 }) }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/audit";
 import { db } from "@/lib/db";
-import { otlpRequest, randomSpanId, randomTraceId, type SpanSpec } from "./fixtures";
+import { otlpRequest, randomSpanId, randomTraceId, type SpanSpec } from "@/tests/factories/otlp";
 import { ingestOtlpJson } from "./ingest";
 
 const actor: Actor = { type: "SYSTEM", label: "escalation test" };

@@ -17,7 +17,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createIngestKey, postNative, postOtlp } from "@/tests/factories/ingest-routes";
 import { nanosOf, otlpJsonRequest, otlpProtobufRequest, type AttrSpec, type SpanFixture } from "@/tests/factories/otlp-spans";
-import { randomTraceId } from "./fixtures";
+import { randomTraceId } from "@/tests/factories/otlp";
 
 let key: string;
 beforeAll(async () => {

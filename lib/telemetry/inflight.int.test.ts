@@ -10,7 +10,7 @@ import { POST as otlp } from "@/app/api/otel/v1/traces/route";
 import { POST as native } from "@/app/api/v1/ingest/route";
 import { generateApiKey, hashApiKey } from "@/lib/api-keys/keys";
 import { db } from "@/lib/db";
-import { otlpRequest, randomSpanId, randomTraceId } from "./fixtures";
+import { otlpRequest, randomSpanId, randomTraceId } from "@/tests/factories/otlp";
 import { ingestInflight } from "./inflight";
 
 const MiB = 1024 * 1024;

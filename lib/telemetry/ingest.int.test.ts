@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain, type Actor } from "@/lib/audit";
 import { db } from "@/lib/db";
-import { otlpRequest, randomSpanId, randomTraceId, type SpanSpec } from "./fixtures";
+import { otlpRequest, randomSpanId, randomTraceId, type SpanSpec } from "@/tests/factories/otlp";
 import { ingestOtlpJson, ingestSpans } from "./ingest";
 import { decodeOtlpJson } from "./otlp";
 

@@ -10,7 +10,7 @@ import type { Actor } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { recordRunOutcome, scoreStepOutput } from "@/lib/evaluations/commands";
 import { recordOutcomeSchema } from "@/lib/evaluations/schemas";
-import { otlpRequest, randomSpanId, randomTraceId, type SpanSpec } from "./fixtures";
+import { otlpRequest, randomSpanId, randomTraceId, type SpanSpec } from "@/tests/factories/otlp";
 import { ingestOtlpJson } from "./ingest";
 import { ingestNativeBatch } from "./native";
 

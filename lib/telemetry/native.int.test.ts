@@ -6,7 +6,7 @@ import { GET as getRun } from "@/app/api/v1/runs/[id]/route";
 import { GET as listRuns } from "@/app/api/v1/runs/route";
 import { generateApiKey, hashApiKey } from "@/lib/api-keys/keys";
 import { db } from "@/lib/db";
-import { randomSpanId, randomTraceId } from "./fixtures";
+import { randomSpanId, randomTraceId } from "@/tests/factories/otlp";
 
 const allKey = generateApiKey();
 const ingestOnly = generateApiKey();

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey, hashApiKey } from "@/lib/api-keys/keys";
 import { db } from "@/lib/db";
 import { POST } from "@/app/api/otel/v1/traces/route";
-import { otlpRequest, randomTraceId } from "./fixtures";
+import { otlpRequest, randomTraceId } from "@/tests/factories/otlp";
 import { ExportTraceServiceResponseSchema } from "./proto/gen/flightdeck/otlp/trace_pb";
 
 const ingestKey = generateApiKey();

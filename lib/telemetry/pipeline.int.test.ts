@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/lib/audit";
 import { db } from "@/lib/db";
-import { otlpRequest, randomSpanId, randomTraceId } from "./fixtures";
+import { otlpRequest, randomSpanId, randomTraceId } from "@/tests/factories/otlp";
 import { POST_STORE_HOOKS } from "./hooks";
 import { ingestOtlpJson } from "./ingest";
 import { ingestNativeBatch } from "./native";

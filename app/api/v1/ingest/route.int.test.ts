@@ -8,7 +8,7 @@ import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey, hashApiKey } from "@/lib/api-keys/keys";
 import { db } from "@/lib/db";
-import { randomSpanId, randomTraceId } from "@/lib/telemetry/fixtures";
+import { randomSpanId, randomTraceId } from "@/tests/factories/otlp";
 import { GET, POST } from "./route";
 
 const key = generateApiKey();

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey, hashApiKey } from "@/lib/api-keys/keys";
 import { db } from "@/lib/db";
 import { ingestOtlpJson } from "@/lib/telemetry/ingest";
-import { otlpRequest, randomTraceId } from "@/lib/telemetry/fixtures";
+import { otlpRequest, randomTraceId } from "@/tests/factories/otlp";
 import { getKeyIngestSummaries } from "@/lib/telemetry/ledger";
 import { GET, POST } from "./route";
 

@@ -1,12 +1,13 @@
 /**
- * Runs and steps written straight into the e2e database for the runs journeys,
- * with unique trace ids (and name tags) per test run, so specs never depend on
- * demo data or on each other.
+ * Runs and steps written with plain SQL on a `pg` client: what end-to-end
+ * specs use against the running server's database (they do not load the Prisma
+ * client); unique trace ids (and name tags) per call, so specs never depend on
+ * demo data or on each other. Integration tests use runs.ts (Prisma) instead.
  */
-import { randomBytes } from "node:crypto";
 import type pg from "pg";
+import { hex } from "./runs";
 
-export const hex = (bytes: number) => randomBytes(bytes).toString("hex");
+export { hex };
 export const newId = () => `e2e${hex(10)}`;
 
 export interface E2eStep {
