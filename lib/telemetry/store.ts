@@ -195,6 +195,27 @@ function redactStep(s: StepDraft, redactor: Redactor): { step: StepDraft; redact
   return { step, redactions: r.count };
 }
 
+/** How long redaction works before it lets other requests (health checks included) run. */
+const REDACTION_SLICE_MS = 10;
+
+/**
+ * Every step redacted, giving the event loop back between steps whenever the work has taken
+ * REDACTION_SLICE_MS: a 16 MB batch takes a second or two to redact, and without the pauses
+ * every other request of the instance waits for all of it (bench/README.md, redaction).
+ */
+async function redactSteps(steps: StepDraft[], redactor: Redactor): Promise<{ step: StepDraft; redactions: number }[]> {
+  const out: { step: StepDraft; redactions: number }[] = [];
+  let since = performance.now();
+  for (const s of steps) {
+    out.push(redactStep(s, redactor));
+    if (performance.now() - since >= REDACTION_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+  return out;
+}
+
 function isBillable(step: StepDraft): boolean {
   return step.kind === "LLM_CALL" || (step.carriedCostUsd !== null && step.kind !== "AGENT");
 }
@@ -253,7 +274,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
   let steps = unique;
   let redactions: number[] | null = null;
   if (redactor.enabled) {
-    const redacted = unique.map((s) => redactStep(s, redactor));
+    const redacted = await redactSteps(unique, redactor);
     steps = redacted.map((r) => r.step);
     redactions = redacted.map((r) => r.redactions);
   }
