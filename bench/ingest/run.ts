@@ -10,7 +10,7 @@
  *      50 runs and `INSERT INTO "Step" … SELECT FROM unnest(…)` of its 1,000
  *      steps (every column ingestion writes, JSON already serialised), plain `pg`;
  *   2. endpoint: OTLP/protobuf POSTs to /api/otel/v1/traces (auth, decode, map,
- *      price, agents, runs, steps, totals, run analysis, spend rollup, audit —
+ *      price, agents, runs, steps, totals, run analysis, spend rollup, ingestion ledger —
  *      the whole request), through the route handler on a plain Node HTTP
  *      server (`route`) and through `next start`, as users run it (`next`,
  *      needs a production build in NEXT_DIST_DIR);

@@ -1,6 +1,6 @@
 /**
  * The benchmark's app server: the real OTLP route handler (auth, body limits,
- * protobuf decoding, ingestion transaction, audit) behind a plain Node HTTP
+ * protobuf decoding, ingestion transaction, ledger) behind a plain Node HTTP
  * server. Run with `node --conditions=react-server --import tsx` so modules
  * marked `server-only` load outside Next. `--next` in run.ts uses `next start` instead.
  */

@@ -5,6 +5,7 @@
  */
 import { authCleanupJob } from "@/lib/auth/cleanup-job";
 import { stallSweepJob } from "@/lib/runs/stalls";
+import { ingestLedgerRetentionJob } from "@/lib/telemetry/ledger-job";
 import { webhookDeliveryJob } from "@/lib/webhooks/delivery-job";
 import type { JobDefinition } from "./define";
 
@@ -12,6 +13,7 @@ export const JOBS: readonly JobDefinition[] = [
   stallSweepJob,
   webhookDeliveryJob,
   authCleanupJob,
+  ingestLedgerRetentionJob,
 ];
 
 /** The registered job of that name (names are unique: registry.test.ts). */

@@ -1,7 +1,7 @@
 /**
  * Ingestion of OTLP traces: map every span and send the valid ones through
- * the ingestion pipeline (pipeline.ts: one transaction, store, hooks, one
- * audit event). Invalid spans are rejected one by one and reported; the valid
+ * the ingestion pipeline (pipeline.ts: one transaction, store, hooks, the
+ * ingestion ledger). Invalid spans are rejected one by one and reported; the valid
  * spans of the same request are stored.
  *
  * CONTRACT: `ingestOtlpJson(actor, body)` is also called by the demo data
@@ -40,7 +40,7 @@ export function summariseRejections(rejections: Rejection[], noun = "span"): str
   return `${rejections.length} ${noun}${rejections.length === 1 ? "" : "s"} rejected: ${reasons.join("; ")}${more}`;
 }
 
-/** Maps and stores decoded spans: one transaction, one audit event. */
+/** Maps and stores decoded spans: one transaction, one ledger row update. */
 export async function ingestSpans(actor: Actor, spans: OtlpSpan[], source: "otlp" | "demo" = "otlp"): Promise<IngestDetails> {
   const now = Date.now();
   const steps: StepDraft[] = [];
@@ -51,17 +51,7 @@ export async function ingestSpans(actor: Actor, spans: OtlpSpan[], source: "otlp
     else rejections.push({ index, traceId: span.traceId || undefined, spanId: span.spanId || undefined, message: mapped.message });
   });
 
-  const stored = await ingestBatch(actor, { source, steps }, (result) => ({
-    source,
-    receivedSpans: spans.length,
-    acceptedSpans: steps.length,
-    storedSpans: result.steps.stored,
-    duplicateSpans: result.steps.duplicates,
-    rejectedSpans: rejections.length,
-    runs: result.runIds.length,
-    createdAgents: result.createdAgents,
-    createdTeams: result.createdTeams,
-  }));
+  const stored = await ingestBatch(actor, { source, steps }, { receivedSpans: spans.length, rejectedSpans: rejections.length });
 
   return {
     acceptedSpans: steps.length,

@@ -2,11 +2,10 @@
  * The native JSON batch API: runs, steps and evaluations from agents that do
  * not speak OpenTelemetry, validated here and decoded into the one ingestion
  * pipeline (pipeline.ts: same store, idempotency, totals, cost, hooks); one
- * request is one transaction with one audit event; invalid items are reported
+ * request is one transaction, counted in the ingestion ledger; invalid items are reported
  * by index and skipped. An item is first checked for what PostgreSQL cannot
- * store whatever the schema says (a lone surrogate from a `\ud800` escape, JSON
- * nested deeper than MAX_JSON_DEPTH; the body reader already refused NUL
- * escapes), in one pass over the raw item, so the store never fails on a value.
+ * store whatever the schema says (a NUL character, a lone surrogate from a
+ * `\ud800` escape, JSON nested deeper than MAX_JSON_DEPTH), in one pass over the raw item, so the store never fails on a value.
  */
 import type { Actor } from "@/lib/audit";
 import { AppError } from "@/lib/errors";
@@ -107,15 +106,8 @@ export async function ingestNativeBatch(actor: Actor, body: unknown): Promise<Na
   const stored = await ingestBatch(
     actor,
     { source: "native", steps: steps.map((s) => toDraft(s.value)), runs: runs.map((r) => r.value), evaluations },
-    (result) => ({
-      source: "native",
-      accepted: { runs: runs.length, steps: steps.length, evaluations: result.evaluationsStored },
-      storedSteps: result.steps.stored,
-      duplicateSteps: result.steps.duplicates,
-      rejected: errors.length + result.itemErrors.length,
-      createdAgents: result.createdAgents,
-      createdTeams: result.createdTeams,
-    }),
+    // Step items are the native batch's spans: the ledger counts those refused by validation.
+    { receivedSpans: envelope.data.steps?.length ?? 0, rejectedSpans: new Set(errors.filter((e) => e.item === "steps").map((e) => e.index)).size },
   );
   for (const e of stored.itemErrors) errors.push({ item: "evaluations", ...e });
   const outcome = {

@@ -5,6 +5,8 @@ import { db } from "@/lib/db";
 import { otlpRequest, randomSpanId, randomTraceId } from "@/tests/factories/otlp";
 import { POST_STORE_HOOKS } from "./hooks";
 import { ingestOtlpJson } from "./ingest";
+import { ingestSenderOf } from "./ledger";
+import { deleteOldLedgerRows, LEDGER_RETENTION_DAYS } from "./ledger-job";
 import { ingestNativeBatch } from "./native";
 
 const actor: Actor = { type: "SYSTEM", label: "pipeline test" };
@@ -52,5 +54,31 @@ describe("ingestion pipeline", () => {
     expect(await db.step.count({ where: { traceId } })).toBe(0);
     expect(await db.run.count({ where: { traceId } })).toBe(0);
     expect(await db.auditEvent.count()).toBe(auditBefore);
+  });
+});
+
+describe("ingestion ledger", () => {
+  it("counts a native batch's refused step items as rejected spans", async () => {
+    const ledgerActor: Actor = { type: "SYSTEM", label: `ledger ${randomTraceId().slice(0, 8)}` };
+    const traceId = randomTraceId();
+    await ingestNativeBatch(ledgerActor, {
+      steps: [
+        { traceId, spanId: randomSpanId(), kind: "OTHER", name: "fine", startedAt: "2026-11-01T10:00:00Z" },
+        { traceId, spanId: randomSpanId(), kind: "WIZARDRY", name: "bad kind", startedAt: "2026-11-01T10:00:00Z" },
+      ],
+    });
+    const rows = await db.ingestLedger.findMany({ where: { apiKeyId: ingestSenderOf(ledgerActor) } });
+    const sum = (k: "spansReceived" | "spansAccepted" | "spansRejected" | "requests") => rows.reduce((n, r) => n + r[k], 0);
+    expect([sum("requests"), sum("spansReceived"), sum("spansAccepted"), sum("spansRejected")]).toEqual([1, 2, 1, 1]);
+  });
+
+  it("forgets rows past the retention period, keeps the rest", async () => {
+    const sender = `system:retention ${randomTraceId().slice(0, 8)}`;
+    const now = new Date("2026-12-01T12:00:00Z");
+    const row = (daysAgo: number) => ({ apiKeyId: sender, minute: new Date(now.getTime() - daysAgo * 86_400_000), source: "otlp", shard: 0, requests: 1 });
+    await db.ingestLedger.createMany({ data: [row(LEDGER_RETENTION_DAYS + 1), row(LEDGER_RETENTION_DAYS - 1)] });
+    expect(await deleteOldLedgerRows(now)).toBeGreaterThanOrEqual(1);
+    const left = await db.ingestLedger.findMany({ where: { apiKeyId: sender }, select: { minute: true } });
+    expect(left.map((r) => r.minute)).toEqual([row(LEDGER_RETENTION_DAYS - 1).minute]);
   });
 });

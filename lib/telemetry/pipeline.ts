@@ -74,29 +74,30 @@ export interface PostStoreHook {
 export const INGEST_TRANSACTION = { maxWait: 15_000, timeout: 60_000 } as const;
 
 /**
- * The caller's summary of the request, beside what was stored. The ledger reads the spans the request carried
- * (`receivedSpans`, before validation) and those the decoder refused (`rejectedSpans`); without them it counts the
- * valid ones as received and none as rejected. Other fields are the caller's (kept for its own reporting).
+ * What the decoder saw before the batch, for the ledger: the spans (or step items) the request carried
+ * (`receivedSpans`, before validation) and those it refused (`rejectedSpans`); without them the valid ones
+ * count as received and none as rejected.
  */
-export type IngestSummary = Record<string, unknown> & { receivedSpans?: number; rejectedSpans?: number };
+export interface IngestCounts {
+  receivedSpans?: number;
+  rejectedSpans?: number;
+}
 
 /** Stores a decoded batch, runs every hook and adds the request to the ingestion ledger, in one transaction. */
 export async function ingestBatch(
   actor: Actor,
   batch: DecodedBatch,
-  summary: (stored: StoredBatch) => IngestSummary,
+  { receivedSpans, rejectedSpans = 0 }: IngestCounts = {},
 ): Promise<StoredBatch> {
   return transactionWithConnection(async (tx, connection) => {
     const stored = await storeBatch(tx, connection, actor, batch);
     const context: HookContext = { tx, connection, actor, batch, stored };
     for (const hook of POST_STORE_HOOKS) await hook.run(context);
-    const { receivedSpans, rejectedSpans } = summary(stored);
-    const rejected = typeof rejectedSpans === "number" ? rejectedSpans : 0;
     await recordIngest(tx, connection, actor, batch.source, {
-      spansReceived: typeof receivedSpans === "number" ? receivedSpans : batch.steps.length + rejected,
+      spansReceived: receivedSpans ?? batch.steps.length + rejectedSpans,
       spansAccepted: batch.steps.length,
       spansDuplicate: stored.steps.duplicates,
-      spansRejected: rejected,
+      spansRejected: rejectedSpans,
       runsCreated: stored.runsCreated,
     });
     return stored;
