@@ -1,14 +1,6 @@
-import Link from "next/link";
+// A path outside the console (the console's own 404 is (console)/not-found.tsx).
+import { NotFoundMessage } from "@/components/ui/not-found-message";
 
 export default function NotFound() {
-  return (
-    <main className="mx-auto mt-24 max-w-md px-4 text-center">
-      <p className="text-sm font-semibold text-brand-600">404</p>
-      <h1 className="mt-1 text-2xl font-semibold text-slate-900">Nothing here</h1>
-      <p className="mt-2 text-sm text-slate-600">The page does not exist, or what it showed was removed.</p>
-      <Link href="/" className="mt-6 inline-block text-sm font-medium text-brand-600 hover:underline">
-        Back to the overview
-      </Link>
-    </main>
-  );
+  return <NotFoundMessage as="main" className="mx-auto mt-24 max-w-md px-4 text-center" />;
 }

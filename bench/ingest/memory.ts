@@ -25,14 +25,11 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { parseArgs } from "node:util";
 import { create } from "@bufbuild/protobuf";
-import pg from "pg";
-import { generateApiKey, hashApiKey } from "../../lib/api-keys/keys";
-import { newId } from "../../lib/ids";
-import { ensureDatabase, portIsOpen, startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
-import { migrateDeploy } from "../../scripts/lib/prisma-cli";
+import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { serverNodeOptions } from "../../scripts/lib/server-node-options";
 import { KeyValueSchema } from "../../lib/telemetry/proto/gen/flightdeck/otlp/trace_pb";
 import { encodeBatch, spanBatch } from "./spans";
+import { freshBenchDatabase, waitForPort } from "../lib/harness";
 
 const { values: args } = parseArgs({
   options: {
@@ -139,16 +136,6 @@ function rssOf(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the app server exited (${child.exitCode})`);
-    if (await portIsOpen(port)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the app server did not listen on ${port}`);
-}
-
 const mib = (bytes: number) => `${Math.round(bytes / MiB)} MiB`;
 
 async function main() {
@@ -156,13 +143,7 @@ async function main() {
   const pgServer = await startEmbeddedPostgres({ dataDir: PG_DIR, port: PG_PORT });
   let app: ChildProcess | undefined;
   try {
-    await ensureDatabase(pgServer.url("postgres"), "flightdeck_bench_memory", { fresh: true });
-    const url = pgServer.url("flightdeck_bench_memory");
-    await migrateDeploy(url, true);
-    const key = generateApiKey();
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`INSERT INTO "ApiKey" (id, name, prefix, hash, scopes) VALUES ($1, 'bench', $2, $3, '{ingest}')`, [newId(), key.slice(0, 9), hashApiKey(key)]);
+    const { url, key, admin } = await freshBenchDatabase(pgServer, "flightdeck_bench_memory");
 
     log("generating the batch (not timed)…");
     const batch = maxSizeBatch(BODY_BYTES);

@@ -25,15 +25,14 @@ import { loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { generateApiKey, hashApiKey } from "../../lib/api-keys/keys";
 import { newId } from "../../lib/ids";
 import { mapSpan } from "../../lib/telemetry/mapping";
 import { decodeOtlpProtobuf } from "../../lib/telemetry/otlp";
 import type { StepDraft } from "../../lib/telemetry/types";
-import { ensureDatabase, portIsOpen, startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
-import { migrateDeploy } from "../../scripts/lib/prisma-cli";
+import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { batchTemplate, type BatchTemplate } from "./spans";
 import { serverNodeOptions } from "../../scripts/lib/server-node-options";
+import { freshBenchDatabase, waitForPort, stopChild } from "../lib/harness";
 
 const { values: args } = parseArgs({
   options: {
@@ -183,37 +182,12 @@ async function rawInsert(client: pg.Client, batch: RawBatch) {
   await client.query("COMMIT");
 }
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the app server exited (${child.exitCode})`);
-    if (await portIsOpen(port)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the app server did not listen on ${port}`);
-}
-
-async function stopChild(child: ChildProcess | undefined) {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) child.kill("SIGKILL");
-}
-
 async function main() {
   log(`PostgreSQL on port ${PG_PORT} (${PG_DIR}); app on port ${APP_PORT}; ${SECONDS} s per phase, ${RUNS_PER_BATCH * 20}-span batches, ${CLIENTS} clients; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   const pgServer = await startEmbeddedPostgres({ dataDir: PG_DIR, port: PG_PORT });
   let app: ChildProcess | undefined;
   try {
-    await ensureDatabase(pgServer.url("postgres"), "flightdeck_bench", { fresh: true });
-    const url = pgServer.url("flightdeck_bench");
-    await migrateDeploy(url, true);
-
-    const key = generateApiKey();
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`INSERT INTO "ApiKey" (id, name, prefix, hash, scopes) VALUES ($1, 'bench', $2, $3, '{ingest}')`, [newId(), key.slice(0, 9), hashApiKey(key)]);
+    const { url, key, admin } = await freshBenchDatabase(pgServer, "flightdeck_bench");
     await admin.query(
       `INSERT INTO "ModelPrice" (id, model, "matchPattern", "inputPerMillion", "outputPerMillion", "cachedInputPerMillion", "effectiveFrom")
        SELECT * FROM unnest($1::text[], $2::text[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[], $6::timestamp[])`,

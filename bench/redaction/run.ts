@@ -21,14 +21,11 @@ import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
-import { generateApiKey, hashApiKey } from "../../lib/api-keys/keys";
-import { newId } from "../../lib/ids";
 import { BUILTIN_KINDS, builtinRule, customRule, type BuiltinKind, type StringRule } from "../../lib/redaction/detectors";
 import { createRedactor, REDACTION_ENABLED_KEY } from "../../lib/redaction/redactor";
-import { ensureDatabase, portIsOpen, startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
-import { migrateDeploy } from "../../scripts/lib/prisma-cli";
+import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { serverNodeOptions } from "../../scripts/lib/server-node-options";
+import { freshBenchDatabase, waitForPort, stopChild } from "../lib/harness";
 
 const { values: args } = parseArgs({
   options: {
@@ -189,24 +186,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the app server exited (${child.exitCode})`);
-    if (await portIsOpen(port)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the app server did not listen on ${port}`);
-}
-
-async function stopChild(child: ChildProcess | undefined) {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) child.kill("SIGKILL");
-}
-
 const TRACE_PLACEHOLDER = "f".repeat(32);
 
 /**
@@ -256,13 +235,7 @@ async function serverPhases(): Promise<{ lines: string[]; notes: string[]; p99Un
   const pgServer = await startEmbeddedPostgres({ dataDir: PG_DIR, port: PG_PORT });
   let app: ChildProcess | undefined;
   try {
-    await ensureDatabase(pgServer.url("postgres"), "flightdeck_bench_redaction", { fresh: true });
-    const url = pgServer.url("flightdeck_bench_redaction");
-    await migrateDeploy(url, true);
-    const key = generateApiKey();
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`INSERT INTO "ApiKey" (id, name, prefix, hash, scopes) VALUES ($1, 'bench', $2, $3, '{ingest}')`, [newId(), key.slice(0, 9), hashApiKey(key)]);
+    const { url, key, admin } = await freshBenchDatabase(pgServer, "flightdeck_bench_redaction");
     await admin.query(`INSERT INTO "Setting" (key, value, "updatedAt") VALUES ($1, 'true'::jsonb, now())`, [REDACTION_ENABLED_KEY]);
 
     app = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(process.cwd(), "bench/redaction/server.ts")], {
