@@ -17,7 +17,6 @@
  * INGEST_MAX_INFLIGHT_BYTES for the server (default: the app's default).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { loadavg } from "node:os";
@@ -28,7 +27,7 @@ import { create } from "@bufbuild/protobuf";
 import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { serverNodeOptions } from "../../scripts/lib/server-node-options";
 import { KeyValueSchema } from "../../lib/telemetry/proto/gen/flightdeck/otlp/trace_pb";
-import { encodeBatch, spanBatch } from "./spans";
+import { batchTemplateOf, encodeBatch, spanBatch, type BatchTemplate } from "./spans";
 import { freshBenchDatabase, waitForPort } from "../lib/harness";
 
 const { values: args } = parseArgs({
@@ -94,7 +93,7 @@ async function serve() {
 // ───────────── the load ─────────────
 
 /** 1,000 realistic spans whose chat outputs are padded so the protobuf body is `bytes` long; fresh ids per call. */
-function maxSizeBatch(bytes: number): { bytes: number; fresh(): Buffer } {
+function maxSizeBatch(bytes: number): BatchTemplate {
   const spans = spanBatch(50);
   const chats = spans.filter((s) => s.name.startsWith("chat"));
   const base = encodeBatch(spans).byteLength;
@@ -106,24 +105,7 @@ function maxSizeBatch(bytes: number): { bytes: number; fresh(): Buffer } {
     const messages = JSON.stringify([{ role: "assistant", parts: [{ type: "text", content: text }] }]);
     s.attributes[at] = create(KeyValueSchema, { key: "gen_ai.output.messages", value: { value: { case: "stringValue", value: messages } } });
   });
-  const buffer = Buffer.from(encodeBatch(spans));
-  const places: { offsets: number[]; length: number }[] = [];
-  for (const id of new Map(spans.flatMap((s) => [[Buffer.from(s.traceId).toString("hex"), s.traceId], [Buffer.from(s.spanId).toString("hex"), s.spanId]])).values()) {
-    const offsets: number[] = [];
-    for (let at = buffer.indexOf(id); at !== -1; at = buffer.indexOf(id, at + id.length)) offsets.push(at);
-    places.push({ offsets, length: id.length });
-  }
-  return {
-    bytes: buffer.byteLength,
-    fresh() {
-      const copy = Buffer.from(buffer);
-      for (const { offsets, length } of places) {
-        const id = randomBytes(length);
-        for (const at of offsets) id.copy(copy, at);
-      }
-      return copy;
-    },
-  };
+  return batchTemplateOf(spans);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -218,7 +200,7 @@ async function main() {
 
     const within = peak - idle <= BUDGET_OVER_IDLE;
     const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
-    console.log(`\n${CLIENTS} clients × ${(batch.bytes / 1e6).toFixed(1)} MB OTLP/protobuf batches (1,000 spans), ${elapsed.toFixed(1)} s, INGEST_MAX_INFLIGHT_BYTES ${args.inflight ? `${args.inflight} MiB` : "default (64 MiB)"}\n`);
+    console.log(`\n${CLIENTS} clients × ${(batch.bytes.byteLength / 1e6).toFixed(1)} MB OTLP/protobuf batches (1,000 spans), ${elapsed.toFixed(1)} s, INGEST_MAX_INFLIGHT_BYTES ${args.inflight ? `${args.inflight} MiB` : "default (64 MiB)"}\n`);
     console.log(row(["idle RSS", "peak RSS", "peak − idle", `budget (idle + ${mib(BUDGET_OVER_IDLE)})`, "answers", "ingested MB/s", "health p50 ms", "health p99 ms", "load avg"]));
     console.log(row(["---:", "---:", "---:", "---", "---", "---:", "---:", "---:", "---:"]));
     console.log(
@@ -228,7 +210,7 @@ async function main() {
         mib(peak - idle),
         within ? "within" : "EXCEEDED",
         [...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${n}× ${s || "error"}`).join(", "),
-        ((stored * batch.bytes) / 1e6 / elapsed).toFixed(1),
+        ((stored * batch.bytes.byteLength) / 1e6 / elapsed).toFixed(1),
         percentile(health, 50).toFixed(1),
         percentile(health, 99).toFixed(1),
         `${loadBefore}→${loadavg()[0]!.toFixed(1)}`,

@@ -125,7 +125,11 @@ export interface BatchTemplate {
 }
 
 export function batchTemplate(runs = 50): BatchTemplate {
-  const spans = spanBatch(runs);
+  return batchTemplateOf(spanBatch(runs));
+}
+
+/** The template of these spans (e.g. spanBatch's, altered). */
+export function batchTemplateOf(spans: Span[]): BatchTemplate {
   const bytes = encodeBatch(spans);
   const buffer = Buffer.from(bytes);
   // Every place each id occurs in the encoding (random 16- and 8-byte ids do not occur by chance elsewhere).
