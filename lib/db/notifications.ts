@@ -24,6 +24,9 @@
  * does not survive PgBouncer in transaction mode. It is opened on first use;
  * importing this module never connects or throws (`next build` imports routes
  * without a DATABASE_URL).
+ *
+ * One file (~410 lines): the hub's connection, reconnect, waiters and
+ * subscribers share one state machine, tested as one (notifications.test.ts).
  */
 import pg from "pg";
 import { db, type Tx } from "@/lib/db";

@@ -14,8 +14,8 @@ import { db } from "@/lib/db";
 import { createIngestKey, postNative, postOtlp } from "@/tests/factories/ingest-routes";
 import { nanosOf, otlpJsonRequest, otlpProtobufRequest, type AttrSpec, type RequestFixture } from "@/tests/factories/otlp-spans";
 import { randomSpanId, randomTraceId } from "@/tests/factories/otlp";
-import { MAX_JSON_DEPTH } from "../telemetry/mapping";
-import { TextRedaction } from "../telemetry/store";
+import { MAX_JSON_DEPTH } from "@/lib/telemetry/storable";
+import { TextRedaction } from "@/lib/telemetry/redact-step";
 import type { JsonValue } from "../telemetry/types";
 import { createRedactor, REDACTION_ENABLED_KEY } from "./redactor";
 

@@ -15,6 +15,9 @@
  *    window) costs O(n · window) instead of O(n²) or worse.
  *
  * Pure code, no dependencies: zod schemas call `checkPattern` synchronously.
+ *
+ * One file (~660 lines) on purpose: the pattern reader and the checks walk one
+ * syntax tree, and the windowed runner depends on what the checks conclude.
  */
 
 export type PatternCheck = { ok: true } | { ok: false; reason: string };

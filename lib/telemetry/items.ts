@@ -18,7 +18,8 @@ import type { Connection } from "@/lib/db/bulk";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { evaluationDedupKey, ingestSenderOf } from "./ledger";
 import type { NativeEvaluation, NativeRun } from "./schemas";
-import { loadIngestRedactor, TextRedaction } from "./store";
+import { TextRedaction } from "./redact-step";
+import { loadIngestRedactor } from "./store";
 
 export type RunItem = NativeRun;
 

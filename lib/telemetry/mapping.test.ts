@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findUnstorable, MAX_JSON_DEPTH, mapSpan, parseJsonish, truncate } from "./mapping";
+import { mapSpan, parseJsonish, truncate } from "./mapping";
+import { findUnstorable, MAX_JSON_DEPTH } from "./storable";
 import { decodeOtlpJson, type Attributes, type OtlpSpan } from "./otlp";
 
 const NOW = Date.UTC(2025, 5, 1, 12);

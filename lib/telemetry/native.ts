@@ -9,7 +9,7 @@
  */
 import type { Actor } from "@/lib/audit";
 import { AppError } from "@/lib/errors";
-import { findUnstorable } from "./mapping";
+import { findUnstorable } from "./storable";
 import { ingestBatch } from "./pipeline";
 import { nativeBatchSchema, nativeEvaluationSchema, nativeRunSchema, nativeStepSchema, type NativeStep } from "./schemas";
 import type { JsonValue, StepDraft } from "./types";

@@ -14,7 +14,7 @@
  *
  * Field numbers: opentelemetry/proto/{collector/trace,trace,common,resource}/v1.
  */
-import { MAX_JSON_DEPTH } from "./mapping";
+import { MAX_JSON_DEPTH } from "./storable";
 import type { Attributes, AttrValue, OtlpEvent, OtlpSpan } from "./otlp";
 
 /** Why a span whose AnyValues nest deeper than MAX_JSON_DEPTH is rejected (the same on the JSON path). */

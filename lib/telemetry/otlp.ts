@@ -19,7 +19,7 @@ import {
   type AnyValue,
   type KeyValue,
 } from "./proto/gen/flightdeck/otlp/trace_pb";
-import { MAX_JSON_DEPTH } from "./mapping";
+import { MAX_JSON_DEPTH } from "./storable";
 import { decodeTraceRequestWire, TOO_DEEP_PROBLEM } from "./otlp-wire";
 
 /** An attribute value as JSON: int64 beyond 2^53 becomes a decimal string, bytes base64. */
