@@ -19,10 +19,14 @@ import type { JsonValue, StepDraft } from "./types";
  */
 export class TextRedaction {
   count = 0;
-  constructor(private readonly redactor: Redactor) {}
+  /** `done`: long strings already redacted (asynchronously, see redactSteps), by their original text. */
+  constructor(
+    private readonly redactor: Redactor,
+    private readonly done?: ReadonlyMap<string, { value: string; count: number }>,
+  ) {}
 
   text(value: string): string {
-    const r = this.redactor.redact(value);
+    const r = this.done?.get(value) ?? this.redactor.redact(value);
     this.count += r.count;
     return r.value;
   }
@@ -77,8 +81,12 @@ export class TextRedaction {
 }
 
 /** A step with every text it stores redacted, and how many replacements that made. */
-export function redactStep(s: StepDraft, redactor: Redactor): { step: StepDraft; redactions: number } {
-  const r = new TextRedaction(redactor);
+export function redactStep(
+  s: StepDraft,
+  redactor: Redactor,
+  done?: ReadonlyMap<string, { value: string; count: number }>,
+): { step: StepDraft; redactions: number } {
+  const r = new TextRedaction(redactor, done);
   const step: StepDraft = {
     ...s,
     name: r.text(s.name),
@@ -111,16 +119,42 @@ export function redactStep(s: StepDraft, redactor: Redactor): { step: StepDraft;
 /** How long redaction works before it lets other requests (health checks included) run. */
 const REDACTION_SLICE_MS = 10;
 
+/** Strings at least this long are redacted ahead, with pauses between the rules (one rule over 1 MB takes ~10–20 ms). */
+const LONG_TEXT = 64 * 1024;
+
+/** The long strings of a step's JSON documents (messages, arguments, results, attributes). */
+function longTexts(s: StepDraft): string[] {
+  const found: string[] = [];
+  const walk = (v: JsonValue | null, depth: number): void => {
+    if (typeof v === "string") {
+      if (v.length >= LONG_TEXT) found.push(v);
+    } else if (v !== null && typeof v === "object" && depth < MAX_JSON_DEPTH) {
+      for (const item of Array.isArray(v) ? v : Object.values(v)) walk(item, depth + 1);
+    }
+  };
+  for (const doc of [s.inputMessages, s.outputMessages, s.arguments, s.result, s.attributes]) walk(doc, 0);
+  if (s.error && s.error.length >= LONG_TEXT) found.push(s.error);
+  return found;
+}
+
 /**
- * Every step redacted, giving the event loop back between steps whenever the work has taken
- * REDACTION_SLICE_MS: a 16 MB batch takes a second or two to redact, and without the pauses
- * every other request of the instance waits for all of it (bench/README.md, redaction).
+ * Every step redacted, giving the event loop back whenever the work has taken REDACTION_SLICE_MS:
+ * between steps, and between the rules applied to each long string (redacted ahead with
+ * `redactAsync`). A 16 MB batch takes a second or two to redact; without the pauses every other
+ * request of the instance waits for all of it (bench/README.md, redaction).
  */
 export async function redactSteps(steps: StepDraft[], redactor: Redactor): Promise<{ step: StepDraft; redactions: number }[]> {
   const out: { step: StepDraft; redactions: number }[] = [];
   let since = performance.now();
   for (const s of steps) {
-    out.push(redactStep(s, redactor));
+    const long = longTexts(s);
+    let done: Map<string, { value: string; count: number }> | undefined;
+    if (long.length) {
+      done = new Map();
+      for (const text of long) if (!done.has(text)) done.set(text, await redactor.redactAsync(text));
+      since = performance.now();
+    }
+    out.push(redactStep(s, redactor, done));
     if (performance.now() - since >= REDACTION_SLICE_MS) {
       await new Promise((resolve) => setImmediate(resolve));
       since = performance.now();
