@@ -13,7 +13,7 @@ import { z } from "zod";
 import { authConfig } from "@/lib/auth.config";
 import { clientAddress } from "@/lib/auth/client-address";
 import { attemptPasswordSignIn } from "@/lib/auth/password-sign-in";
-import { createSession, revokeSession } from "@/lib/auth/sessions";
+import { createSession, endSignedOutSession } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
 import { oidcEnabled, readEnv } from "@/lib/env";
 import { isRole } from "@/lib/rbac";
@@ -96,7 +96,7 @@ function buildConfig(): NextAuthConfig {
       // Sign-out ends the session on the server too: a copy of the cookie stops working.
       async signOut(message) {
         const sid = "token" in message ? message.token?.sid : undefined;
-        if (sid) await revokeSession(sid, "sign_out");
+        if (sid) await endSignedOutSession(sid);
       },
     },
     callbacks: {

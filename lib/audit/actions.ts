@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = [
   "user.create",
   "user.update",
   "user.sign_in",
+  "user.sign_out",
   "user.link_oidc",
   "user.provision",
   "user.change_password",

@@ -6,6 +6,7 @@
  */
 // No `server-only` here: the user commands import it, and the seed and start scripts run those outside Next.
 import { randomBytes } from "node:crypto";
+import { defineCommand } from "@/lib/commands";
 import { db, type Tx } from "@/lib/db";
 import { readEnv } from "@/lib/env";
 import { isRole, type Role } from "@/lib/rbac";
@@ -45,10 +46,25 @@ export async function createSession(
   return id;
 }
 
-export async function revokeSession(id: string, reason: RevokeReason, now = new Date()): Promise<boolean> {
-  const { count } = await db.session.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now, revokedReason: reason } });
-  return count > 0;
+/**
+ * Sign-out: the session ends on the server (a copy of the cookie stops working), audited as the
+ * user's `user.sign_out`; nothing happens (and nothing is recorded) when it had already ended.
+ */
+export async function endSignedOutSession(id: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const session = await tx.session.findUnique({ where: { id }, select: { user: { select: { id: true, email: true } } } });
+    if (!session) return false;
+    return signOutCommand(tx, { type: "USER", id: session.user.id, label: session.user.email }, { sessionId: id });
+  });
 }
+
+export const signOutCommand = defineCommand("user.sign_out", { user: null }, async (tx, _actor, input: { sessionId: string }) => {
+  const { count } = await tx.session.updateMany({
+    where: { id: input.sessionId, revokedAt: null },
+    data: { revokedAt: new Date(), revokedReason: "sign_out" satisfies RevokeReason },
+  });
+  return { result: count > 0, audit: count > 0 ? { targetType: "session", targetId: input.sessionId } : null };
+});
 
 /** Ends a user's live sessions (all, or all but `exceptId`); returns how many. */
 export async function revokeUserSessions(

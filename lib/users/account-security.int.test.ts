@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR, type Actor } from "@/lib/audit";
-import { createSession, readLiveSession, revokeSession, TOUCH_INTERVAL_MS } from "@/lib/auth/sessions";
+import { createSession, endSignedOutSession, readLiveSession, TOUCH_INTERVAL_MS } from "@/lib/auth/sessions";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { verifyPassword } from "@/lib/passwords";
@@ -32,9 +32,12 @@ describe("server-side sessions", () => {
     const [sid] = await openSessions(user.id, 1);
     expect(await readLiveSession(sid!, user.id)).toMatchObject({ sessionId: sid, user: { id: user.id, demoPassword: false } });
     expect(await readLiveSession(sid!, "someone-else")).toBeNull();
-    expect(await revokeSession(sid!, "sign_out")).toBe(true);
+    expect(await endSignedOutSession(sid!)).toBe(true);
     expect(await readLiveSession(sid!, user.id)).toBeNull();
     expect(await db.session.findUniqueOrThrow({ where: { id: sid! } })).toMatchObject({ revokedReason: "sign_out" });
+    // Audited as the user's own sign-out, once: signing out an ended session changes and records nothing.
+    expect(await endSignedOutSession(sid!)).toBe(false);
+    expect(await db.auditEvent.findMany({ where: { action: "user.sign_out", targetId: sid! }, select: { actorId: true } })).toEqual([{ actorId: user.id }]);
   });
 
   it("an expired session no longer counts, and lastSeenAt is written at most once a minute", async () => {
