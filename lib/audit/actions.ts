@@ -33,6 +33,9 @@ export const AUDIT_ACTIONS = [
   "run.stall",
   "run_outcome.record",
   "step_score.record",
+  // prompts
+  "prompt.create",
+  "prompt_version.create",
   // outbound webhooks
   "webhook_endpoint.create",
   "webhook_endpoint.update",

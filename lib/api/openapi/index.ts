@@ -5,12 +5,13 @@
  * the document cannot drift from what the routes accept).
  */
 import { foundationApi } from "./foundation";
+import { promptsApi } from "./prompts";
 import { componentSchemas, type JsonSchema } from "./schema";
 import { spendApi } from "./spend";
 import { telemetryApi } from "./telemetry";
 import type { OpenApiFragment } from "./types";
 
-const fragments: OpenApiFragment[] = [foundationApi, telemetryApi, spendApi];
+const fragments: OpenApiFragment[] = [foundationApi, telemetryApi, spendApi, promptsApi];
 
 let components: Record<string, JsonSchema> | undefined;
 

@@ -1,0 +1,68 @@
+/** OpenAPI paths of the prompt registry: fetching a version and publishing one. */
+import { newPromptVersionSchema, promptQuerySchema, promptSchema } from "@/lib/prompts/schemas";
+import { annotate, componentRef, errorResponse, jsonContent, queryParameters } from "./schema";
+import type { OpenApiFragment } from "./types";
+
+annotate(newPromptVersionSchema.shape.template, { description: "Text with `{{variable}}` placeholders, or a chat list of `{ role, content }` (at most 200 messages, 100 kB)." });
+annotate(newPromptVersionSchema.shape.config, { description: "`model`, `temperature` (0–2), `maxTokens` (1–1,000,000), `tools` (list) are checked; other keys are kept as sent. Default `{}`." });
+annotate(newPromptVersionSchema.shape.message, { description: "Why this version exists (required, at most 500 characters)." });
+annotate(newPromptVersionSchema, {
+  examples: [{ template: "You triage support tickets for {{product}}.", config: { model: "gpt-4o", temperature: 0.2 }, message: "Tighter triage wording" }],
+});
+
+const nameParameter = {
+  name: "name",
+  in: "path",
+  required: true,
+  schema: { type: "string", maxLength: 100, pattern: "^[a-z0-9][a-z0-9._-]*$" },
+  description: "The prompt's name, e.g. `support-triage`.",
+};
+
+export const promptsApi: OpenApiFragment = {
+  paths: {
+    "/api/v1/prompts/{name}": {
+      get: {
+        operationId: "getPrompt",
+        summary: "One version of a prompt: by label, by number, or the latest",
+        description:
+          "Needs a key with `prompts:read`. Answers with an `ETag` and `Cache-Control: private, max-age=5`; send the ETag back in " +
+          "`If-None-Match` to get `304 Not Modified` while the version behind it is unchanged.",
+        parameters: [
+          nameParameter,
+          ...queryParameters(promptQuerySchema, {
+            label: "A label such as `production` or `staging`.",
+            version: "A version number (1, 2, …). Give label or version, not both; neither = the latest version.",
+          }),
+        ],
+        responses: {
+          "200": { description: "The version", content: jsonContent(componentRef("Prompt")) },
+          "304": { description: "Not modified (the `If-None-Match` ETag still matches)" },
+          "400": errorResponse("Malformed name or query (`bad_request:prompt_name`, `bad_request:prompt_query`)"),
+          "401": errorResponse("Missing or invalid key"),
+          "403": errorResponse("The key lacks `prompts:read`"),
+          "404": errorResponse("Unknown prompt, version or label (`not_found:prompt`, `not_found:prompt_version`, `not_found:prompt_label`)"),
+        },
+      },
+    },
+    "/api/v1/prompts/{name}/versions": {
+      post: {
+        operationId: "createPromptVersion",
+        summary: "Publish a new version of a prompt (creating the prompt on its first version)",
+        description:
+          "Needs a key with `prompts:write`. Versions are numbered 1, 2, 3… per prompt and never change once published; labels are not moved. Audited.",
+        parameters: [nameParameter],
+        requestBody: { required: true, content: jsonContent(componentRef("PromptVersionInput")) },
+        responses: {
+          "201": { description: "Published", content: jsonContent(componentRef("Prompt")) },
+          "400": errorResponse("Invalid JSON, name or version (`bad_request:json`, `bad_request:prompt_name`, `bad_request:prompt_version` with details per field)"),
+          "401": errorResponse("Missing or invalid key"),
+          "403": errorResponse("The key lacks `prompts:write`"),
+          "413": errorResponse("Body over 1 MiB (`payload_too_large:body`)"),
+          "415": errorResponse("Content-Type is not application/json"),
+        },
+      },
+    },
+  },
+  inputs: { PromptVersionInput: newPromptVersionSchema },
+  outputs: { Prompt: promptSchema },
+};
