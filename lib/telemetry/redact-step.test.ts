@@ -1,42 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { createRedactor } from "@/lib/redaction/redactor";
 import { redactStep, redactSteps } from "./redact-step";
+import { stepDraft } from "@/tests/factories/step-draft";
 import type { StepDraft } from "./types";
 
 const redactor = createRedactor({ enabled: true, builtins: {}, custom: [] });
 
-const step = (content: string): StepDraft => ({
-  traceId: "0af7651916cd43dd8448eb211c80319c",
-  spanId: "b7ad6b7169203331",
-  parentSpanId: null,
-  kind: "LLM_CALL",
-  name: "chat for jane.doe@example.com",
-  status: "OK",
-  error: null,
-  startedAt: new Date("2026-11-20T10:00:00Z"),
-  endedAt: null,
-  model: "gpt-4o",
-  provider: null,
-  inputTokens: 1,
-  outputTokens: 1,
-  cachedInputTokens: null,
-  carriedCostUsd: null,
-  promptName: null,
-  promptVersion: null,
-  tool: null,
-  arguments: null,
-  result: null,
-  decision: null,
-  inputMessages: [{ role: "user", content }],
-  outputMessages: null,
-  attributes: { note: content },
-  agentName: null,
-  serviceName: null,
-  teamName: null,
-  conversationId: null,
-  runOutcome: null,
-  runOutcomeImpact: null,
-});
+const step = (content: string): StepDraft =>
+  stepDraft({
+    spanId: "b7ad6b7169203331",
+    kind: "LLM_CALL",
+    name: "chat for jane.doe@example.com",
+    model: "gpt-4o",
+    inputTokens: 1,
+    outputTokens: 1,
+    inputMessages: [{ role: "user", content }],
+    attributes: { note: content },
+  });
 
 describe("redactSteps", () => {
   it("redacts long texts ahead, with pauses, to exactly what the synchronous walk gives", async () => {

@@ -1,44 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { foldRuns } from "./run-fold";
+import { stepDraft } from "@/tests/factories/step-draft";
 import type { StepDraft } from "./types";
 
 const T0 = new Date("2026-11-20T10:00:00.000Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
-function step(overrides: Partial<StepDraft> & Pick<StepDraft, "spanId">): StepDraft {
-  return {
-    traceId: "t1",
-    parentSpanId: "root",
-    kind: "OTHER",
-    name: overrides.spanId,
-    status: "OK",
-    error: null,
-    startedAt: at(1),
-    endedAt: at(2),
-    model: null,
-    provider: null,
-    inputTokens: null,
-    outputTokens: null,
-    cachedInputTokens: null,
-    carriedCostUsd: null,
-    promptName: null,
-    promptVersion: null,
-    tool: null,
-    arguments: null,
-    result: null,
-    decision: null,
-    inputMessages: null,
-    outputMessages: null,
-    attributes: {},
-    agentName: null,
-    serviceName: null,
-    teamName: null,
-    conversationId: null,
-    runOutcome: null,
-    runOutcomeImpact: null,
-    ...overrides,
-  };
-}
+const step = (overrides: Partial<StepDraft> & Pick<StepDraft, "spanId">): StepDraft =>
+  stepDraft({ traceId: "t1", parentSpanId: "root", startedAt: at(1), endedAt: at(2), ...overrides });
 
 const root = (overrides: Partial<StepDraft> = {}) => step({ spanId: "root", parentSpanId: null, name: "invoke_agent", startedAt: at(0), endedAt: at(10), ...overrides });
 const only = (steps: StepDraft[]) => [...foldRuns(steps).values()][0]!;

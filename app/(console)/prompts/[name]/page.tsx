@@ -76,24 +76,15 @@ export default async function PromptPage({ params, searchParams }: { params: Par
           />
           <div className="space-y-4 px-5 py-4">
             {version.message && <p className="text-sm text-slate-700">{version.message}</p>}
-            <section aria-labelledby="template-heading">
-              <h3 id="template-heading" className="mb-1 text-sm font-semibold text-slate-800">
-                Template
-              </h3>
+            <DetailSection id="template-heading" title="Template">
               <TemplateView template={version.template} />
-            </section>
-            <section aria-labelledby="placeholders-heading">
-              <h3 id="placeholders-heading" className="mb-1 text-sm font-semibold text-slate-800">
-                Placeholders
-              </h3>
+            </DetailSection>
+            <DetailSection id="placeholders-heading" title="Placeholders">
               <PlaceholderList placeholders={version.placeholders} />
-            </section>
-            <section aria-labelledby="config-heading">
-              <h3 id="config-heading" className="mb-1 text-sm font-semibold text-slate-800">
-                Config
-              </h3>
+            </DetailSection>
+            <DetailSection id="config-heading" title="Config">
               <ConfigView config={version.config} />
-            </section>
+            </DetailSection>
           </div>
         </Card>
       </div>
@@ -131,5 +122,17 @@ export default async function PromptPage({ params, searchParams }: { params: Par
         </Card>
       )}
     </>
+  );
+}
+
+/** One titled part of the selected version (template, placeholders, config). */
+function DetailSection({ id, title, children }: { id: string; title: string; children: React.ReactNode }) {
+  return (
+    <section aria-labelledby={id}>
+      <h3 id={id} className="mb-1 text-sm font-semibold text-slate-800">
+        {title}
+      </h3>
+      {children}
+    </section>
   );
 }
