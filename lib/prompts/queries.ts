@@ -9,13 +9,40 @@ import { AppError } from "@/lib/errors";
 import { diffConfig, diffLines, type ConfigChange, type DiffRow } from "./diff";
 import { loadTemplate, templatePlaceholders, templateText, templateType, type PromptJson, type PromptTemplate, type PromptType } from "./schemas";
 
+/** A label as shown: where it points, its canary split if any, whether moving it needs an approval. */
+export interface LabelView {
+  name: string;
+  version: number;
+  canary: { version: number; weight: number } | null;
+  protected: boolean;
+}
+
+const LABEL_SELECT = {
+  name: true,
+  version: { select: { version: true } },
+  canaryVersion: { select: { version: true } },
+  canaryWeight: true,
+} as const;
+
+function labelView(
+  l: { name: string; version: { version: number }; canaryVersion: { version: number } | null; canaryWeight: number | null },
+  protectedLabels: readonly string[],
+): LabelView {
+  return {
+    name: l.name,
+    version: l.version.version,
+    canary: l.canaryVersion && l.canaryWeight ? { version: l.canaryVersion.version, weight: l.canaryWeight } : null,
+    protected: protectedLabels.includes(l.name),
+  };
+}
+
 export interface PromptListItem {
   name: string;
   description: string | null;
   type: PromptType;
   versions: number;
   latestVersion: number;
-  labels: { name: string; version: number; protected: boolean }[];
+  labels: LabelView[];
   lastChangedAt: Date;
   lastChangedBy: string;
 }
@@ -35,7 +62,7 @@ export async function listPrompts(filter: PromptListFilter = {}): Promise<Prompt
     include: {
       _count: { select: { versions: true } },
       versions: { orderBy: { version: "desc" }, take: 1, select: { version: true, template: true, createdAt: true, createdByName: true } },
-      labels: { orderBy: { name: "asc" }, select: { name: true, protected: true, version: { select: { version: true } } } },
+      labels: { orderBy: { name: "asc" }, select: LABEL_SELECT },
     },
     take: MAX_LIST,
   });
@@ -51,7 +78,7 @@ export async function listPrompts(filter: PromptListFilter = {}): Promise<Prompt
       type,
       versions: r._count.versions,
       latestVersion: latest.version,
-      labels: r.labels.map((l) => ({ name: l.name, version: l.version.version, protected: l.protected })),
+      labels: r.labels.map((l) => labelView(l, r.protectedLabels)),
       lastChangedAt: latest.createdAt,
       lastChangedBy: latest.createdByName,
     });
@@ -72,7 +99,9 @@ export interface PromptDetail {
   description: string | null;
   createdAt: Date;
   versions: PromptVersionSummary[];
-  labels: { name: string; version: number; protected: boolean }[];
+  labels: LabelView[];
+  /** Labels whose moves need an approved change, existing or not. */
+  protectedLabels: string[];
 }
 
 /** A prompt and its version history (newest first), or null when unknown. */
@@ -81,7 +110,7 @@ export async function getPrompt(name: string): Promise<PromptDetail | null> {
     where: { name },
     include: {
       versions: { orderBy: { version: "desc" }, select: { version: true, createdByName: true, message: true, createdAt: true, labels: { select: { name: true } } } },
-      labels: { orderBy: { name: "asc" }, select: { name: true, protected: true, version: { select: { version: true } } } },
+      labels: { orderBy: { name: "asc" }, select: LABEL_SELECT },
     },
   });
   if (!prompt) return null;
@@ -96,7 +125,8 @@ export async function getPrompt(name: string): Promise<PromptDetail | null> {
       createdAt: v.createdAt,
       labels: v.labels.map((l) => l.name).sort(),
     })),
-    labels: prompt.labels.map((l) => ({ name: l.name, version: l.version.version, protected: l.protected })),
+    labels: prompt.labels.map((l) => labelView(l, prompt.protectedLabels)),
+    protectedLabels: prompt.protectedLabels,
   };
 }
 
