@@ -3,7 +3,7 @@
  * schema is their one source): value lists for zod and forms, and their types.
  * Safe to import from client components.
  */
-import { Outcome, Role, RunStatus, StepKind, StepStatus } from "@/lib/generated/prisma/enums";
+import { ChangeKind, ChangeStatus, Outcome, Role, RunStatus, StepKind, StepStatus } from "@/lib/generated/prisma/enums";
 
 /** The values of a generated enum object as a non-empty tuple, in schema order (what z.enum wants). */
 function valuesOf<T extends Record<string, string>>(e: T): [T[keyof T], ...T[keyof T][]] {
@@ -24,3 +24,9 @@ export type RunStatusName = RunStatus;
 
 export const OUTCOMES = valuesOf(Outcome);
 export type OutcomeName = Outcome;
+
+export const CHANGE_KINDS = valuesOf(ChangeKind);
+export type ChangeKindName = ChangeKind;
+
+export const CHANGE_STATUSES = valuesOf(ChangeStatus);
+export type ChangeStatusName = ChangeStatus;

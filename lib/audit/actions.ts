@@ -36,6 +36,15 @@ export const AUDIT_ACTIONS = [
   // prompts
   "prompt.create",
   "prompt_version.create",
+  "prompt.update",
+  // change control: every kind's proposal, and the decisions on it
+  "change.propose",
+  "change.apply",
+  "change.approve",
+  "change.reject",
+  "change.cancel",
+  "change.rollback",
+  "change.supersede",
   // outbound webhooks
   "webhook_endpoint.create",
   "webhook_endpoint.update",

@@ -150,8 +150,10 @@ export const promptQuerySchema = z
       .regex(/^[1-9]\d{0,8}$/, "version is a positive whole number.")
       .transform(Number)
       .optional(),
+    key: z.string().min(1, "key cannot be empty.").max(200, "key has at most 200 characters.").optional(),
   })
-  .refine((q) => !(q.label && q.version), { message: "Give label or version, not both.", path: ["version"] });
+  .refine((q) => !(q.label && q.version), { message: "Give label or version, not both.", path: ["version"] })
+  .refine((q) => !q.key || q.label, { message: "key picks a side of a label's canary split: give it with label.", path: ["key"] });
 export type PromptQuery = z.output<typeof promptQuerySchema>;
 
 // ── Stored form ────────────────────────────────────────────────────────────
@@ -209,5 +211,15 @@ export const promptSchema = z.object({
   message: z.string().nullable().meta({ description: "Why this version exists." }),
   createdBy: z.string().meta({ description: "A user's e-mail or an API key's name." }),
   createdAt: z.iso.datetime(),
+  split: z
+    .object({
+      arm: z.enum(["control", "canary"]),
+      weight: z.number().int().meta({ description: "Share of callers on the canary, in %." }),
+      controlVersion: z.number().int(),
+      canaryVersion: z.number().int(),
+    })
+    .nullable()
+    .optional()
+    .meta({ description: "Present when the label splits traffic: which side this answer is. The same `key` always lands on the same side." }),
 });
 export type PromptJson = z.output<typeof promptSchema>;

@@ -1,4 +1,5 @@
-/** OpenAPI paths of the prompt registry: fetching a version and publishing one. */
+/** OpenAPI paths of the prompt registry: fetching a version, publishing one, and moving a label. */
+import { labelMoveBodySchema, labelMoveResultSchema } from "@/lib/prompts/labels-schema";
 import { newPromptVersionSchema, promptQuerySchema, promptSchema } from "@/lib/prompts/schemas";
 import { annotate, componentRef, errorResponse, jsonContent, queryParameters } from "./schema";
 import type { OpenApiFragment } from "./types";
@@ -25,13 +26,17 @@ export const promptsApi: OpenApiFragment = {
         operationId: "getPrompt",
         summary: "One version of a prompt: by label, by number, or the latest",
         description:
-          "Needs a key with `prompts:read`. Answers with an `ETag` and `Cache-Control: private, max-age=5`; send the ETag back in " +
-          "`If-None-Match` to get `304 Not Modified` while the version behind it is unchanged.",
+          "Needs a key with `prompts:read`. Answers with an `ETag` and `Cache-Control: private, max-age=0`: send the ETag back in " +
+          "`If-None-Match` to get `304 Not Modified` while the version behind it is unchanged. No instance caches a label, so a " +
+          "moved or rolled-back label is served on the very next request. The header `X-Flightdeck-Prompt-Version` says which " +
+          "version was served. When the label splits traffic (a canary), pass `key` (a run or conversation id): the same key " +
+          "always gets the same side, and `split` in the body and `X-Flightdeck-Prompt-Arm` say which; without a key each request is drawn at random.",
         parameters: [
           nameParameter,
           ...queryParameters(promptQuerySchema, {
             label: "A label such as `production` or `staging`.",
             version: "A version number (1, 2, …). Give label or version, not both; neither = the latest version.",
+            key: "With `label`: the caller's sticky key (run or conversation id) for a canary split, at most 200 characters.",
           }),
         ],
         responses: {
@@ -62,7 +67,31 @@ export const promptsApi: OpenApiFragment = {
         },
       },
     },
+    "/api/v1/prompts/{name}/labels": {
+      post: {
+        operationId: "movePromptLabel",
+        summary: "Move a label to a version, optionally splitting traffic with a canary version",
+        description:
+          "Needs a key with `prompts:write`. Every move is a change (see the Changes page) with its history. A label that is not " +
+          "protected moves at once (200). A protected label (`production` by default) is never moved by a key, whatever its scopes: " +
+          "the answer is 202 with the pending change, which a person other than the key's creator approves in the console. " +
+          "`canary: { version, weight }` sends `weight` % of callers (1–99) to another version; `canary: null` ends a split. Audited.",
+        parameters: [nameParameter],
+        requestBody: { required: true, content: jsonContent(componentRef("LabelMoveInput")) },
+        responses: {
+          "200": { description: "Moved (the label is not protected)", content: jsonContent(componentRef("LabelMove")) },
+          "202": { description: "Proposed: the label is protected and the change waits for approval", content: jsonContent(componentRef("LabelMove")) },
+          "400": errorResponse("Invalid JSON, name, label, version or canary (`bad_request:prompt_label` with details per field)"),
+          "401": errorResponse("Missing or invalid key"),
+          "403": errorResponse("The key lacks `prompts:write`"),
+          "404": errorResponse("Unknown prompt or version (`not_found:prompt`, `not_found:prompt_version`)"),
+          "409": errorResponse("The label already points there (`conflict:change_no_op`) or a change to it is waiting (`conflict:change_pending`)"),
+          "413": errorResponse("Body over 1 MiB (`payload_too_large:body`)"),
+          "415": errorResponse("Content-Type is not application/json"),
+        },
+      },
+    },
   },
-  inputs: { PromptVersionInput: newPromptVersionSchema },
-  outputs: { Prompt: promptSchema },
+  inputs: { PromptVersionInput: newPromptVersionSchema, LabelMoveInput: labelMoveBodySchema },
+  outputs: { Prompt: promptSchema, LabelMove: labelMoveResultSchema },
 };
