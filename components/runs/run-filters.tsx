@@ -10,6 +10,17 @@ const label = "text-xs font-medium text-slate-600";
 export function RunFilters({ facets, filter }: { facets: { agents: string[]; teams: string[] }; filter: RunFilter }) {
   return (
     <form method="get" action="/runs" className="mb-4 grid grid-cols-2 gap-3 md:grid-cols-6" role="search" aria-label="Filter runs">
+      {filter.prompt && (
+        <p className="col-span-2 text-sm text-slate-700 md:col-span-6">
+          <input type="hidden" name="prompt" value={filter.prompt} />
+          {filter.promptVersion && <input type="hidden" name="promptVersion" value={filter.promptVersion} />}
+          Runs that called prompt <code className="font-mono">{filter.prompt}</code>
+          {filter.promptVersion ? ` v${filter.promptVersion}` : ""}.{" "}
+          <Link href={`/prompts/${filter.prompt}`} className="text-brand-700 hover:underline">
+            Open the prompt
+          </Link>
+        </p>
+      )}
       <label className={`col-span-2 ${label}`}>
         Search
         <input name="q" defaultValue={filter.q} placeholder="Run name, error message or trace id" className={`${inputClass} mt-1`} />

@@ -109,6 +109,11 @@ function baseConditions(filter: RunFilter): Prisma.Sql[] {
     if (flag === "escalated") where.push(Prisma.sql`r."flagEscalated"`);
     if (flag === "unpriced") where.push(Prisma.sql`r."unpricedCount" > 0`);
   }
+  if (filter.prompt) {
+    // Runs with an LLM call of the prompt (and version): the (promptName, promptVersion) index finds them.
+    const version = filter.promptVersion ? Prisma.sql`AND s."promptVersion" = ${Number(filter.promptVersion)}` : Prisma.empty;
+    where.push(Prisma.sql`r.id IN (SELECT s."runId" FROM "Step" s WHERE s."promptName" = ${filter.prompt} ${version} AND s.kind = 'LLM_CALL')`);
+  }
   if (filter.from) where.push(Prisma.sql`r."startedAt" >= ${filterInstant(filter.from, false)}`);
   if (filter.to) where.push(Prisma.sql`r."startedAt" < ${filterInstant(filter.to, true)}`);
   if (filter.q) {

@@ -69,6 +69,11 @@ const runFilterFields = {
   q: queryText(200),
   output: oneOf(OUTPUT_FILTERS).optional(),
   outcome: oneOf(OUTCOME_FILTERS).optional(),
+  prompt: queryText(100),
+  promptVersion: z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, "not a version number")
+    .optional(),
   sort: oneOf(RUN_SORTS).optional(),
   cursor: queryText(400),
 };
@@ -91,6 +96,8 @@ export const runFilterSchema = z.object({
   q: runFilterFields.q.catch(undefined),
   output: runFilterFields.output.catch(undefined),
   outcome: runFilterFields.outcome.catch(undefined),
+  prompt: runFilterFields.prompt.catch(undefined),
+  promptVersion: runFilterFields.promptVersion.catch(undefined),
   sort: runFilterFields.sort.catch("newest").default("newest"),
   cursor: runFilterFields.cursor.catch(undefined),
 });
@@ -107,6 +114,8 @@ function runFilterInput(params: PageSearchParams) {
     q: firstValue(params.q),
     output: firstValue(params.output),
     outcome: firstValue(params.outcome),
+    prompt: firstValue(params.prompt),
+    promptVersion: firstValue(params.promptVersion),
     sort: firstValue(params.sort),
     cursor: firstValue(params.cursor),
   };
@@ -153,7 +162,7 @@ export function parseRunFilterReport(params: PageSearchParams, decodeCursor: Cur
 export function runFilterQuery(filter: Partial<RunFilter>, overrides: Partial<RunFilter> = {}): string {
   const merged = { ...filter, ...overrides };
   const query = new URLSearchParams();
-  for (const key of ["agent", "team", "status", "from", "to", "q", "output", "outcome"] as const) {
+  for (const key of ["agent", "team", "status", "from", "to", "q", "output", "outcome", "prompt", "promptVersion"] as const) {
     const value = merged[key];
     if (value) query.set(key, value);
   }
