@@ -1,13 +1,18 @@
 // One prompt: its version history, the selected version's template, config and placeholders, a diff of two versions, and a new version.
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { CurrentLabels, LabelHistory } from "@/components/prompts/labels-panel";
+import { MoveLabelForm, ProtectedLabelsForm } from "@/components/prompts/move-label-form";
 import { NewVersionForm } from "@/components/prompts/new-version-form";
+import { Suspense } from "react";
+import { DriftSection, DriftSectionSkeleton } from "./drift-section";
 import { ConfigView, PlaceholderList, TemplateView, VersionsTable } from "@/components/prompts/version-details";
 import { CompareForm, ConfigDiff, TemplateDiff } from "@/components/prompts/version-diff";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Time } from "@/components/ui/time";
+import { labelHistory, pendingOfPrompt } from "@/lib/changes/queries";
 import { diffPromptVersions, getPrompt, getPromptVersion } from "@/lib/prompts/queries";
 import { promptNameSchema } from "@/lib/prompts/schemas";
 import { hasScope } from "@/lib/rbac";
@@ -38,11 +43,14 @@ export default async function PromptPage({ params, searchParams }: { params: Par
   const selected = versionParam(query.version, numbers) ?? numbers[0]!;
   const from = versionParam(query.from, numbers);
   const to = versionParam(query.to, numbers);
-  const [version, diff] = await Promise.all([
+  const [version, diff, moves, pendingChanges] = await Promise.all([
     getPromptVersion(prompt.name, { version: selected }),
     from !== undefined && to !== undefined ? diffPromptVersions(prompt.name, from, to) : Promise.resolve(null),
+    labelHistory(prompt.name),
+    pendingLabelChanges(prompt.name),
   ]);
   const canWrite = hasScope(me.role, "prompts:write");
+  const canPropose = hasScope(me.role, "changes:propose");
   const defaults = {
     format: version.type,
     template: typeof version.template === "string" ? version.template : JSON.stringify(version.template, null, 2),
@@ -56,9 +64,27 @@ export default async function PromptPage({ params, searchParams }: { params: Par
         actions={prompt.labels.map((l) => (
           <Badge key={l.name} tone="green">
             {l.name} → v{l.version}
+            {l.canary ? ` + v${l.canary.version} (${l.canary.weight} %)` : ""}
           </Badge>
         ))}
       />
+      <div className="mb-6 grid gap-6 lg:grid-cols-2">
+        <Card>
+          <CardHeader title="Labels" description="What agents get with ?label=…; a protected label moves only when a second person approves." />
+          <CurrentLabels labels={prompt.labels} protectedLabels={prompt.protectedLabels} pending={pendingChanges} />
+          {hasScope(me.role, "admin") && (
+            <div className="border-t border-slate-100">
+              <ProtectedLabelsForm prompt={prompt.name} protectedLabels={prompt.protectedLabels} />
+            </div>
+          )}
+        </Card>
+        {canPropose && (
+          <Card>
+            <CardHeader title="Move a label" description="Point a label at a version, or split its traffic with a canary." />
+            <MoveLabelForm prompt={prompt.name} versions={numbers} labels={prompt.labels.map((l) => l.name)} protectedLabels={prompt.protectedLabels} />
+          </Card>
+        )}
+      </div>
       <div className="grid gap-6 lg:grid-cols-2">
         <Card>
           <CardHeader title="Versions" />
@@ -114,6 +140,13 @@ export default async function PromptPage({ params, searchParams }: { params: Par
           </div>
         )}
       </Card>
+      <Suspense fallback={<DriftSectionSkeleton />}>
+        <DriftSection name={prompt.name} />
+      </Suspense>
+      <Card className="mt-6">
+        <CardHeader title="Label history" description="Every move of every label: which version each served, from when until when, who moved it and through which change." />
+        <LabelHistory moves={moves} />
+      </Card>
       {canWrite && (
         <Card className="mt-6">
           <CardHeader title="New version" description={`Publishes version ${numbers[0]! + 1} (starting from version ${version.version}); labels do not move.`} />
@@ -123,6 +156,12 @@ export default async function PromptPage({ params, searchParams }: { params: Par
       )}
     </>
   );
+}
+
+/** Pending label changes of a prompt, by label. */
+async function pendingLabelChanges(prompt: string): Promise<Map<string, { id: string; title: string }>> {
+  const rows = await pendingOfPrompt(prompt);
+  return new Map(rows.map((r) => [r.targetId.slice(prompt.length + 1), { id: r.id, title: r.title }]));
 }
 
 /** One titled part of the selected version (template, placeholders, config). */
