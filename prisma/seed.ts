@@ -14,6 +14,7 @@
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { execute } from "@/lib/commands";
 import { db } from "@/lib/db";
+import { seedDemoRegistry } from "@/lib/demo/registry";
 import { sendDemo } from "@/lib/demo/send";
 import { hashPassword } from "@/lib/passwords";
 import { seedModelPrices } from "@/lib/spend/prices/commands";
@@ -50,6 +51,12 @@ export async function seedIfEmpty(log: (line: string) => void = console.log, dem
     log(`seeded ${summary.runs} demo runs (${summary.acceptedSpans} spans) in ${(summary.elapsedMs / 1000).toFixed(1)} s`);
     if (summary.rejectedSpans > 0) log(`demo spans rejected by ingestion: ${summary.errors.join("; ")}`);
   }
+  const person = async (role: "OPS_LEAD" | "COMPLIANCE") => {
+    const u = await db.user.findFirstOrThrow({ where: { role, email: { in: DEMO_USERS.map((d) => d.email) } }, select: { id: true, email: true } });
+    return { type: "USER" as const, id: u.id, label: u.email };
+  };
+  const changes = await seedDemoRegistry(await person("OPS_LEAD"), await person("COMPLIANCE"));
+  log(`seeded the demo prompt registry and agent configurations (${changes} changes)`);
   return true;
 }
 

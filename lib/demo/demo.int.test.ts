@@ -57,6 +57,17 @@ describe("the demo seed of an empty database", () => {
     expect(seedSeconds).toBeLessThan(20);
     expect(await seedIfEmpty(() => {})).toBe(false);
   });
+
+  it("fills the prompt registry and agent configurations through change control, with work waiting for compliance", async () => {
+    const production = await db.promptLabel.findFirstOrThrow({ where: { prompt: { name: "invoice-reconcile" }, name: "production" }, include: { version: true } });
+    expect(production.version.version).toBe(4);
+    const moves = await db.promptLabelMove.findMany({ where: { prompt: { name: "invoice-reconcile" } }, orderBy: { movedAt: "asc" } });
+    expect(moves.map((m) => m.version)).toEqual([3, 4]);
+    // Backdated to the rollout inside the demo period, so the drift chart's marker sits where the versions switch.
+    expect(moves[1]!.movedAt.getTime()).toBeLessThan(Date.now() - 86_400_000);
+    expect(await db.change.count({ where: { status: "PENDING" } })).toBe(2);
+    expect(await db.agent.count({ where: { currentConfigId: { not: null } } })).toBe(4);
+  });
 });
 
 describe("a small demo through ingestion", () => {
