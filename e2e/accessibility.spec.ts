@@ -92,6 +92,25 @@ for (const role of ROLES as readonly Role[]) {
       });
     }
 
+    // Detail pages every role may read: a demo prompt (labels, drift chart, history), an agent, a change.
+    for (const href of ["/prompts/invoice-reconcile", "/agents/invoice-reconciler"]) {
+      test(`the detail page ${href}`, async () => {
+        await page.goto(href);
+        await waitForContent(page);
+        await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+        await expectNoBlockingViolations(page, href);
+      });
+    }
+    test("a change's page", async () => {
+      await page.goto("/changes");
+      await waitForContent(page);
+      const href = await page.locator('[data-testid^="change-row-"] a').first().getAttribute("href");
+      expect(href, "the Changes page lists a demo change").toMatch(/^\/changes\/c[a-z0-9]+$/);
+      await page.goto(href!);
+      await waitForContent(page);
+      await expectNoBlockingViolations(page, "/changes/<id>");
+    });
+
     if (denied) {
       test(`the 403 page (${denied.href})`, async () => {
         await page.goto(denied.href);

@@ -3,6 +3,7 @@
 
 import "./appliers";
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { actionError, fieldErrors, invalid, type ActionState } from "@/lib/forms";
 import { ROW_ID } from "@/lib/ids";
@@ -27,44 +28,56 @@ function refresh(changeId: string) {
   revalidatePath("/");
 }
 
+// A decision changes what the change's page shows (the Decide card goes), so a
+// decided change's page is reloaded with `?done=` and says what happened there.
+
 export async function approveChangeAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
+  let done: string;
+  let changeId: string;
   try {
     const me = await requireScope("changes:approve");
     const parsed = decisionSchema.safeParse({ changeId: text(formData, "changeId"), comment: text(formData, "comment") });
     if (!parsed.success) return invalid(fieldErrors(parsed.error.issues));
     const result = await approveChange(actorOf(me), parsed.data);
     refresh(parsed.data.changeId);
-    return result.outcome === "superseded" ? { status: "error", message: result.message } : { status: "success", message: result.message };
+    changeId = parsed.data.changeId;
+    done = result.outcome;
   } catch (error) {
     return actionError(error, "approveChange");
   }
+  redirect(`/changes/${changeId}?done=${done}`);
 }
 
 export async function rejectChangeAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
+  let changeId: string;
   try {
     const me = await requireScope("changes:approve");
     const parsed = decisionSchema.safeParse({ changeId: text(formData, "changeId"), comment: text(formData, "comment") });
     if (!parsed.success) return invalid(fieldErrors(parsed.error.issues));
-    const result = await rejectChange(actorOf(me), parsed.data);
+    await rejectChange(actorOf(me), parsed.data);
     refresh(parsed.data.changeId);
-    return { status: "success", message: result.message };
+    changeId = parsed.data.changeId;
   } catch (error) {
     return actionError(error, "rejectChange");
   }
+  redirect(`/changes/${changeId}?done=rejected`);
 }
 
 export async function rollbackChangeAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
+  let rollbackId: string;
+  let superseded: number;
   try {
     const me = await requireScope("changes:rollback");
     const parsed = rollbackSchema.safeParse({ changeId: text(formData, "changeId"), reason: text(formData, "reason") });
     if (!parsed.success) return invalid(fieldErrors(parsed.error.issues));
     const result = await rollbackChange(actorOf(me), parsed.data);
     refresh(parsed.data.changeId);
-    const superseded = result.superseded.length ? ` ${result.superseded.length} pending change${result.superseded.length === 1 ? " was" : "s were"} superseded.` : "";
-    return { status: "success", message: `Rolled back: ${result.change.title.replace(/^Roll back: /, "")}.${superseded}` };
+    rollbackId = result.change.id;
+    superseded = result.superseded.length;
   } catch (error) {
     return actionError(error, "rollbackChange");
   }
+  redirect(`/changes/${rollbackId}?done=rolled_back${superseded ? `&superseded=${superseded}` : ""}`);
 }
 
 export async function cancelChangeAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
@@ -74,8 +87,8 @@ export async function cancelChangeAction(_prev: ActionState, formData: FormData)
     if (!parsed.success) return { status: "error", message: "Unknown change." };
     await cancelChange(actorOf(me), { changeId: parsed.data });
     refresh(parsed.data);
-    return { status: "success", message: "Cancelled." };
   } catch (error) {
     return actionError(error, "cancelChange");
   }
+  redirect(`/changes/${text(formData, "changeId")}?done=cancelled`);
 }

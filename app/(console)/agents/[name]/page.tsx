@@ -116,7 +116,8 @@ export default async function AgentPage({ params }: { params: Params }) {
                   </Td>
                   <Td>
                     {v.change ? (
-                      <Link href={`/changes/${v.change.id}`} aria-label={`Change for v${v.version}`}>
+                      <Link href={`/changes/${v.change.id}`}>
+                        <span className="sr-only">Change for v{v.version}: </span>
                         <ChangeStatusBadge status={v.change.status} />
                       </Link>
                     ) : (

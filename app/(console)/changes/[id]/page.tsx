@@ -14,6 +14,17 @@ import { hasScope } from "@/lib/rbac";
 import { requirePageScope } from "@/lib/session";
 
 type Params = Promise<{ id: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+/** What the page says after a decision (`?done=`), as a status message. */
+const DONE: Record<string, { tone: "ok" | "warn"; text: string }> = {
+  applied: { tone: "ok", text: "Approved and applied." },
+  approved: { tone: "ok", text: "Approved. It needs another person's approval before it applies." },
+  rejected: { tone: "ok", text: "Rejected. Nothing changed." },
+  cancelled: { tone: "ok", text: "Withdrawn. Nothing changed." },
+  superseded: { tone: "warn", text: "Not applied: the target has changed since this was proposed, so the change is marked superseded. Propose it again from the current state." },
+  rolled_back: { tone: "ok", text: "Rolled back: the previous state is restored. This rollback is a change of its own and can itself be rolled back." },
+};
 
 export const metadata: Metadata = { title: "Change" };
 
@@ -27,9 +38,11 @@ const ACTION_WORDS: Record<string, string> = {
   "change.supersede": "found superseded",
 };
 
-export default async function ChangePage({ params }: { params: Params }) {
+export default async function ChangePage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const me = await requirePageScope("changes:read");
   const { id } = await params;
+  const doneKey = (await searchParams).done;
+  const done = typeof doneKey === "string" ? DONE[doneKey] : undefined;
   if (!ROW_ID.test(id)) notFound();
   const change = await getChange(id);
   if (!change) notFound();
@@ -42,6 +55,11 @@ export default async function ChangePage({ params }: { params: Params }) {
         </Link>
       </p>
       <PageHeader title={change.title} description={`${KIND_LABELS[change.kind]} · ${change.target}`} actions={<ChangeStatusBadge status={change.status} />} />
+      {done && (
+        <p role="status" className={`mb-4 rounded-md px-4 py-3 text-sm ${done.tone === "ok" ? "bg-emerald-50 text-emerald-800" : "bg-amber-50 text-amber-900"}`}>
+          {done.text}
+        </p>
+      )}
       <div className="grid gap-6 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           <CardHeader title="What changes" />
