@@ -32,8 +32,18 @@ test("the ops lead's start page shows failing, looping and stalled runs and tool
 
 test("the audit card stays for roles that read the audit log, and only for them", async ({ asCompliance, asOps }) => {
   await asCompliance.goto("/");
-  await expect(asCompliance.getByRole("heading", { name: "Recent changes" })).toBeVisible();
+  await expect(asCompliance.getByRole("heading", { name: "Recent audit events" })).toBeVisible();
   await asOps.goto("/");
   await expect(asOps.getByRole("heading", { name: "Failing runs" })).toBeVisible();
-  await expect(asOps.getByRole("heading", { name: "Recent changes" })).toHaveCount(0);
+  await expect(asOps.getByRole("heading", { name: "Recent audit events" })).toHaveCount(0);
+});
+
+test("the changes card shows compliance what waits for its approval", async ({ asCompliance, asOps }) => {
+  await asCompliance.goto("/");
+  const card = asCompliance.getByTestId("overview-changes");
+  await expect(card.getByText(/\d+ waiting for your approval/)).toBeVisible();
+  await expect(card.getByText("Waiting for approval").first()).toBeVisible();
+  await asOps.goto("/");
+  await expect(asOps.getByTestId("overview-changes").getByRole("heading", { name: "Recent changes" })).toBeVisible();
+  await expect(asOps.getByTestId("overview-changes").getByText(/waiting for your approval/)).toHaveCount(0);
 });

@@ -18,7 +18,9 @@ import {
   hasAnyRun,
   OVERVIEW_WINDOW_HOURS,
 } from "@/lib/overview/queries";
-import { requirePageScope } from "@/lib/session";
+import { requirePageScope, type SessionUser } from "@/lib/session";
+import { ChangeStatusBadge } from "@/components/changes/change-badges";
+import { changesAwaiting, listChanges } from "@/lib/changes/queries";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -55,6 +57,11 @@ export default async function OverviewPage() {
               </Suspense>
             </div>
           </>
+        )}
+        {hasScope(user.role, "changes:read") && (
+          <Suspense fallback={<Skeleton className="h-48" />}>
+            <ChangesCard user={user} />
+          </Suspense>
         )}
         {canReadAudit && (
           <Suspense fallback={<Skeleton className="h-48" />}>
@@ -156,12 +163,47 @@ async function ToolFailuresCard() {
   return <ToolFailures rows={await getToolFailuresByTool()} hours={OVERVIEW_WINDOW_HOURS} />;
 }
 
+/** Changes to what steers agents: those waiting for this user's approval, then the latest. */
+async function ChangesCard({ user }: { user: SessionUser }) {
+  const [awaiting, latest] = await Promise.all([changesAwaiting(user), listChanges({})]);
+  const recent = latest.rows.slice(0, 5);
+  return (
+    <Card data-testid="overview-changes">
+      <CardHeader
+        title="Recent changes"
+        description={hasScope(user.role, "changes:approve") ? `${awaiting.length} waiting for your approval` : undefined}
+        action={
+          <Link href="/changes" className="text-sm text-brand-600 hover:underline">
+            Changes
+          </Link>
+        }
+      />
+      <ul className="divide-y divide-slate-100 text-sm">
+        {[...awaiting.slice(0, 3), ...recent.filter((r) => !awaiting.some((a) => a.id === r.id))].slice(0, 6).map((c) => (
+          <li key={c.id} className="flex items-start justify-between gap-2 px-5 py-2.5">
+            <div>
+              <Link href={`/changes/${c.id}`} className="text-brand-700 hover:underline">
+                {c.title}
+              </Link>
+              <div className="text-xs text-slate-500">
+                {c.proposedBy} · <Time value={c.proposedAt} />
+              </div>
+            </div>
+            <ChangeStatusBadge status={c.status} />
+          </li>
+        ))}
+        {recent.length === 0 && <li className="px-5 py-4 text-slate-500">No changes yet.</li>}
+      </ul>
+    </Card>
+  );
+}
+
 async function RecentAudit() {
   const recentAudit = await getRecentChanges();
   return (
     <Card>
       <CardHeader
-        title="Recent changes"
+        title="Recent audit events"
         action={
           <Link href="/audit" className="text-sm text-brand-600 hover:underline">
             Audit log
