@@ -1,8 +1,8 @@
 "use client";
 /** "Propose a configuration": a new, immutable configuration version for an agent, applied when a second person approves it. */
 
-import Link from "next/link";
 import { useActionState } from "react";
+import { OpenChangeLink, ReasonField } from "@/components/changes/proposal-parts";
 import { Field, inputClass, SubmitRow } from "@/components/ui/field";
 import { useKeepInputOnError } from "@/components/ui/use-keep-input-on-error";
 import { proposeAgentConfigAction } from "@/lib/agents/actions";
@@ -53,17 +53,9 @@ export function ProposeConfigForm({ agent, defaults, isProtected }: { agent: str
       <Field label="Authority limits (JSON)" name="authorityLimits" errors={errors.authorityLimits} hint='e.g. { "maxAmountUsd": 5000 }: above these the agent asks for clearance.'>
         {(p) => <textarea {...p} rows={4} defaultValue={defaults.authorityLimits} className={`${inputClass} font-mono`} spellCheck={false} />}
       </Field>
-      <Field label="Reason" name="reason" errors={errors.reason} hint="Why this configuration: the approver and the audit log see it." className="md:col-span-2">
-        {(p) => <textarea {...p} required rows={2} maxLength={1000} className={inputClass} />}
-      </Field>
+      <ReasonField errors={errors.reason} hint="Why this configuration: the approver and the audit log see it." />
       <SubmitRow label={isProtected ? "Propose configuration" : "Apply configuration"} pendingLabel="Saving…" pending={pending} state={state} className="md:col-span-2" />
-      {state.status === "success" && state.data && (
-        <p className="text-sm md:col-span-2">
-          <Link href={`/changes/${state.data.changeId}`} className="font-medium text-brand-700 hover:underline">
-            Open the change
-          </Link>
-        </p>
-      )}
+      <OpenChangeLink state={state} />
     </form>
   );
 }

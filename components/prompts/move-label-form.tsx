@@ -1,8 +1,8 @@
 "use client";
 /** "Move a label": point a label at a version, optionally with a canary version taking a share of callers. Protected labels are proposed, not moved. */
 
-import Link from "next/link";
 import { useActionState, useState } from "react";
+import { OpenChangeLink, ReasonField, VersionSelect } from "@/components/changes/proposal-parts";
 import { Field, inputClass, SubmitRow } from "@/components/ui/field";
 import { useKeepInputOnError } from "@/components/ui/use-keep-input-on-error";
 import { IDLE, type ActionState } from "@/lib/forms";
@@ -29,17 +29,7 @@ export function MoveLabelForm({ prompt, versions, labels, protectedLabels }: { p
           <option key={l} value={l} />
         ))}
       </datalist>
-      <Field label="Version" name="version" errors={errors.version}>
-        {(p) => (
-          <select {...p} required defaultValue={String(versions[0])} className={inputClass}>
-            {versions.map((v) => (
-              <option key={v} value={v}>
-                v{v}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <VersionSelect label="Version" name="version" versions={versions} errors={errors.version} />
       <div className="md:col-span-2">
         <label className="inline-flex items-center gap-2 text-sm text-slate-700">
           <input type="checkbox" checked={split} onChange={(e) => setSplit(e.target.checked)} className="h-4 w-4 rounded border-slate-300" />
@@ -48,36 +38,15 @@ export function MoveLabelForm({ prompt, versions, labels, protectedLabels }: { p
       </div>
       {split && (
         <>
-          <Field label="Canary version" name="canaryVersion" errors={errors.canaryVersion} hint="Callers passing the same key always get the same side.">
-            {(p) => (
-              <select {...p} required defaultValue="" className={inputClass}>
-                <option value="" disabled>
-                  Choose…
-                </option>
-                {versions.map((v) => (
-                  <option key={v} value={v}>
-                    v{v}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <VersionSelect label="Canary version" name="canaryVersion" versions={versions} errors={errors.canaryVersion} placeholder="Choose…" hint="Callers passing the same key always get the same side." />
           <Field label="Canary share (%)" name="canaryWeight" errors={errors.canaryWeight} hint="1 to 99 % of callers get the canary.">
             {(p) => <input {...p} type="number" required min={1} max={99} step={1} defaultValue={10} className={inputClass} />}
           </Field>
         </>
       )}
-      <Field label="Reason" name="reason" errors={errors.reason} hint="Why this move: reviewers and the audit log see it." className="md:col-span-2">
-        {(p) => <textarea {...p} required rows={2} maxLength={1000} className={inputClass} />}
-      </Field>
+      <ReasonField errors={errors.reason} hint="Why this move: reviewers and the audit log see it." />
       <SubmitRow label={isProtected ? "Propose move" : "Move label"} pendingLabel="Saving…" pending={pending} state={state} className="md:col-span-2" />
-      {state.status === "success" && state.data && (
-        <p className="text-sm md:col-span-2">
-          <Link href={`/changes/${state.data.changeId}`} className="font-medium text-brand-700 hover:underline">
-            Open the change
-          </Link>
-        </p>
-      )}
+      <OpenChangeLink state={state} />
     </form>
   );
 }

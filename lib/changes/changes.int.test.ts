@@ -22,6 +22,7 @@ import { getPromptVersion } from "@/lib/prompts/queries";
 import { newPromptVersionSchema } from "@/lib/prompts/schemas";
 import type { Role } from "@/lib/rbac";
 import { createUser } from "@/lib/users/commands";
+import { appErrorOf } from "@/tests/support/app-error";
 const hex = () => randomBytes(2).toString("hex");
 import { approveChange, cancelChange, rejectChange, rollbackChange } from "./commands";
 
@@ -89,14 +90,6 @@ async function served(name: string, query = "?label=production"): Promise<number
   return body.version;
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 async function propose(name: string, to: number, actor: Actor = people.ops!) {
   const { change, applied } = await moveLabel(actor, { prompt: name, label: "production", version: to, canary: null, reason: `to v${to}` });
@@ -180,8 +173,8 @@ describe("four eyes", () => {
   it("does not let the proposer approve, and lets another person approve and apply", async () => {
     const name = await promptWith(3);
     const id = await propose(name, 3, people.admin!);
-    expect((await errorOf(approveChange(people.admin!, { changeId: id, comment: "mine" }))).code).toBe("forbidden:four_eyes");
-    expect((await errorOf(rejectChange(people.admin!, { changeId: id, comment: "mine" }))).code).toBe("forbidden:four_eyes");
+    expect((await appErrorOf(approveChange(people.admin!, { changeId: id, comment: "mine" }))).code).toBe("forbidden:four_eyes");
+    expect((await appErrorOf(rejectChange(people.admin!, { changeId: id, comment: "mine" }))).code).toBe("forbidden:four_eyes");
     expect(await served(name)).toBe(1);
     const result = await approveChange(people.compliance!, { changeId: id, comment: "diff reviewed" });
     expect(result.outcome).toBe("applied");
@@ -196,7 +189,7 @@ describe("four eyes", () => {
     const name = await promptWith(2);
     const response = await labelRequest(name, { label: "production", version: 2, reason: "from CI" });
     const { change } = await response.json();
-    expect((await errorOf(approveChange(people.compliance!, { changeId: change.id, comment: "own key" }))).code).toBe("forbidden:four_eyes");
+    expect((await appErrorOf(approveChange(people.compliance!, { changeId: change.id, comment: "own key" }))).code).toBe("forbidden:four_eyes");
     expect((await approveChange(people.compliance2!, { changeId: change.id, comment: "ok" })).outcome).toBe("applied");
   });
 
@@ -205,7 +198,7 @@ describe("four eyes", () => {
     const id = await propose(name, 2);
     await db.change.update({ where: { id }, data: { requiredApprovals: 2 } });
     expect((await approveChange(people.compliance!, { changeId: id, comment: "one" })).outcome).toBe("approved");
-    expect((await errorOf(approveChange(people.compliance!, { changeId: id, comment: "again" }))).code).toBe("conflict:change_already_approved");
+    expect((await appErrorOf(approveChange(people.compliance!, { changeId: id, comment: "again" }))).code).toBe("conflict:change_already_approved");
     expect(await served(name)).toBe(1);
     expect((await approveChange(people.admin!, { changeId: id, comment: "two" })).outcome).toBe("applied");
     expect(await served(name)).toBe(2);
@@ -215,7 +208,7 @@ describe("four eyes", () => {
     const name = await promptWith(2);
     const id = await propose(name, 2);
     expect((await rejectChange(people.compliance!, { changeId: id, comment: "not tested" })).outcome).toBe("rejected");
-    const error = await errorOf(approveChange(people.compliance2!, { changeId: id, comment: "late" }));
+    const error = await appErrorOf(approveChange(people.compliance2!, { changeId: id, comment: "late" }));
     expect(error.code).toBe("conflict:change_closed");
     expect(error.message).toContain("rejected");
     expect(await served(name)).toBe(1);
@@ -224,7 +217,7 @@ describe("four eyes", () => {
   it("lets only the proposer (or an admin) cancel", async () => {
     const name = await promptWith(2);
     const id = await propose(name, 2);
-    expect((await errorOf(cancelChange(people.ops2!, { changeId: id }))).code).toBe("forbidden:change_cancel");
+    expect((await appErrorOf(cancelChange(people.ops2!, { changeId: id }))).code).toBe("forbidden:change_cancel");
     await cancelChange(people.ops!, { changeId: id });
     expect((await db.change.findUniqueOrThrow({ where: { id } })).status).toBe("CANCELLED");
   });
@@ -253,7 +246,7 @@ describe("stale changes and rollback", () => {
     expect(await served(name)).toBe(1);
     expect(await db.change.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "ROLLED_BACK" });
     expect(await db.change.findUniqueOrThrow({ where: { id: first.change.id } })).toMatchObject({ status: "APPLIED", rollbackOfId: id, proposedByName: people.ops!.label });
-    expect((await errorOf(rollbackChange(people.ops!, { changeId: id, reason: "again" }))).code).toBe("conflict:change_not_applied");
+    expect((await appErrorOf(rollbackChange(people.ops!, { changeId: id, reason: "again" }))).code).toBe("conflict:change_not_applied");
 
     await rollbackChange(people.compliance!, { changeId: first.change.id, reason: "false alarm" });
     expect(await served(name)).toBe(3);
@@ -272,7 +265,7 @@ describe("stale changes and rollback", () => {
     await approveChange(people.compliance!, { changeId: a, comment: "ok" });
     const b = await propose(name, 3);
     await approveChange(people.compliance!, { changeId: b, comment: "ok" });
-    const error = await errorOf(rollbackChange(people.ops!, { changeId: a, reason: "old" }));
+    const error = await appErrorOf(rollbackChange(people.ops!, { changeId: a, reason: "old" }));
     expect(error.code).toBe("conflict:change_not_current");
     expect(await served(name)).toBe(3);
   });
@@ -284,7 +277,7 @@ describe("stale changes and rollback", () => {
     const pending = await propose(name, 3);
     await rollbackChange(people.ops!, { changeId: a, reason: "incident" });
     expect((await db.change.findUniqueOrThrow({ where: { id: pending } })).status).toBe("SUPERSEDED");
-    const error = await errorOf(approveChange(people.compliance!, { changeId: pending, comment: "late" }));
+    const error = await appErrorOf(approveChange(people.compliance!, { changeId: pending, comment: "late" }));
     expect(error.message).toContain("superseded");
     expect(await served(name)).toBe(1);
   });
@@ -351,7 +344,7 @@ describe("scopes per role", () => {
   it("lets ops leads and admins propose; not viewers, finance or compliance", async () => {
     const name = await promptWith(2);
     for (const who of ["viewer", "finance", "compliance"]) {
-      expect((await errorOf(moveLabel(people[who]!, { prompt: name, label: "staging", version: 2, canary: null, reason: "x" }))).code).toBe("forbidden:changes:propose");
+      expect((await appErrorOf(moveLabel(people[who]!, { prompt: name, label: "staging", version: 2, canary: null, reason: "x" }))).code).toBe("forbidden:changes:propose");
     }
     expect((await moveLabel(people.admin!, { prompt: name, label: "staging", version: 2, canary: null, reason: "x" })).applied).toBe(true);
   });
@@ -360,11 +353,11 @@ describe("scopes per role", () => {
     const name = await promptWith(2);
     const id = await propose(name, 2);
     for (const who of ["ops2", "viewer", "finance"]) {
-      expect((await errorOf(approveChange(people[who]!, { changeId: id, comment: "x" }))).code).toBe("forbidden:changes:approve");
-      expect((await errorOf(rejectChange(people[who]!, { changeId: id, comment: "x" }))).code).toBe("forbidden:changes:approve");
+      expect((await appErrorOf(approveChange(people[who]!, { changeId: id, comment: "x" }))).code).toBe("forbidden:changes:approve");
+      expect((await appErrorOf(rejectChange(people[who]!, { changeId: id, comment: "x" }))).code).toBe("forbidden:changes:approve");
     }
     const key: Actor = { type: "API_KEY", id: (await db.apiKey.findFirstOrThrow({ where: { name: `admin ${suffix}` } })).id, label: "admin key" };
-    expect((await errorOf(approveChange(key, { changeId: id, comment: "x" }))).code).toBe("forbidden:api_key");
+    expect((await appErrorOf(approveChange(key, { changeId: id, comment: "x" }))).code).toBe("forbidden:api_key");
   });
 
   it("lets ops leads, compliance and admins roll back; not viewers or finance", async () => {
@@ -372,13 +365,13 @@ describe("scopes per role", () => {
     const a = await propose(name, 2);
     await approveChange(people.compliance!, { changeId: a, comment: "ok" });
     for (const who of ["viewer", "finance"]) {
-      expect((await errorOf(rollbackChange(people[who]!, { changeId: a, reason: "x" }))).code).toBe("forbidden:changes:rollback");
+      expect((await appErrorOf(rollbackChange(people[who]!, { changeId: a, reason: "x" }))).code).toBe("forbidden:changes:rollback");
     }
   });
 
   it("lets only admins change which labels are protected, audited", async () => {
     const name = await promptWith(1);
-    expect((await errorOf(setProtectedLabels(people.compliance!, name, []))).code).toBe("forbidden:admin");
+    expect((await appErrorOf(setProtectedLabels(people.compliance!, name, []))).code).toBe("forbidden:admin");
     await setProtectedLabels(people.admin!, name, ["production", "staging"]);
     expect((await db.prompt.findUniqueOrThrow({ where: { name } })).protectedLabels).toEqual(["production", "staging"]);
     expect(await db.auditEvent.count({ where: { action: "prompt.update", metadata: { path: ["prompt"], equals: name } } })).toBeGreaterThan(0);
@@ -408,8 +401,8 @@ describe("agent configuration versions", () => {
 
   it("refuses viewers and unknown agents", async () => {
     const config = { model: null, promptName: null, promptLabel: null, allowedTools: [], authorityLimits: {}, autonomyLevel: 1 };
-    expect((await errorOf(proposeAgentConfig(people.viewer!, { agent: "x", config, reason: "x" }))).code).toBe("forbidden:agents:write");
-    expect((await errorOf(proposeAgentConfig(people.ops!, { agent: `missing-${suffix}`, config, reason: "x" }))).code).toBe("not_found:agent");
+    expect((await appErrorOf(proposeAgentConfig(people.viewer!, { agent: "x", config, reason: "x" }))).code).toBe("forbidden:agents:write");
+    expect((await appErrorOf(proposeAgentConfig(people.ops!, { agent: `missing-${suffix}`, config, reason: "x" }))).code).toBe("not_found:agent");
   });
 });
 

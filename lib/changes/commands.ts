@@ -121,6 +121,38 @@ async function supersedeStale(tx: Tx, applier: Applier, targetId: string, state:
   return stale;
 }
 
+interface NewChangeRow {
+  kind: ChangeKindName;
+  targetType: string;
+  targetId: string;
+  title: string;
+  reason: string;
+  before: ChangeState;
+  after: ChangeState;
+  status: "PENDING" | "APPLIED";
+  requiredApprovals: number;
+  rollbackOfId?: string;
+}
+
+/** Inserts a change; a unique violation (the one-pending-per-target index, or one rollback per change) becomes `conflict`. */
+async function insertChange(tx: Tx, actor: Actor, row: NewChangeRow, conflict: AppError) {
+  try {
+    return await tx.change.create({
+      data: {
+        ...row,
+        before: dbJson(row.before),
+        after: dbJson(row.after) as Prisma.InputJsonValue,
+        appliedAt: row.status === "APPLIED" ? new Date() : null,
+        proposedById: await responsibleUserId(tx, actor),
+        proposedByName: proposerName(actor),
+      },
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") throw conflict;
+    throw error;
+  }
+}
+
 export interface ProposeInput {
   targetId: string;
   after: ChangeState;
@@ -158,31 +190,22 @@ export async function proposeChange(tx: Tx, actor: Actor, applier: Applier, inpu
   }
   const isProtected = await applier.isProtected(tx, input.targetId);
   const title = input.title ?? `${target}: ${applier.summarize(before, input.after)}`;
-  const now = new Date();
-  let row;
-  try {
-    row = await tx.change.create({
-      data: {
-        kind: applier.kind,
-        targetType: applier.targetType,
-        targetId: input.targetId,
-        title,
-        reason: input.reason,
-        before: dbJson(before),
-        after: dbJson(input.after) as Prisma.InputJsonValue,
-        status: isProtected ? "PENDING" : "APPLIED",
-        appliedAt: isProtected ? null : now,
-        requiredApprovals: Math.max(1, input.requiredApprovals ?? 1),
-        proposedById: await responsibleUserId(tx, actor),
-        proposedByName: proposerName(actor),
-      },
-    });
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw new AppError("conflict:change_pending", `Another change to ${target} was proposed at the same moment and is waiting for approval.`);
-    }
-    throw error;
-  }
+  const row = await insertChange(
+    tx,
+    actor,
+    {
+      kind: applier.kind,
+      targetType: applier.targetType,
+      targetId: input.targetId,
+      title,
+      reason: input.reason,
+      before,
+      after: input.after,
+      status: isProtected ? "PENDING" : "APPLIED",
+      requiredApprovals: Math.max(1, input.requiredApprovals ?? 1),
+    },
+    new AppError("conflict:change_pending", `Another change to ${target} was proposed at the same moment and is waiting for approval.`),
+  );
   const change = summary(row);
   if (!isProtected) {
     await applier.write(tx, input.targetId, input.after, { changeId: row.id, actor, from: before });
@@ -344,32 +367,24 @@ export const rollbackChangeCommand = defineCommand("change.rollback", { user: "c
       `${target} has changed since this change was applied (it is now ${applier.summarize(null, current)}); roll back the latest change of ${target} instead.`,
     );
   }
-  const now = new Date();
-  let rollback;
-  try {
-    rollback = await tx.change.create({
-      data: {
-        kind: change.kind,
-        targetType: change.targetType,
-        targetId: change.targetId,
-        title: `Roll back: ${change.title}`,
-        reason: input.reason,
-        before: dbJson(after),
-        after: dbJson(before) as Prisma.InputJsonValue,
-        status: "APPLIED",
-        appliedAt: now,
-        requiredApprovals: 0,
-        rollbackOfId: change.id,
-        proposedById: await responsibleUserId(tx, actor),
-        proposedByName: proposerName(actor),
-      },
-    });
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw new AppError("conflict:change_rolled_back", "This change has just been rolled back by someone else.");
-    }
-    throw error;
-  }
+  const rollback = await insertChange(
+    tx,
+    actor,
+    {
+      kind: change.kind,
+      targetType: change.targetType,
+      targetId: change.targetId,
+      title: `Roll back: ${change.title}`,
+      reason: input.reason,
+      before: after,
+      after: before,
+      status: "APPLIED",
+      requiredApprovals: 0,
+      rollbackOfId: change.id,
+    },
+    new AppError("conflict:change_rolled_back", "This change has just been rolled back by someone else."),
+  );
+  const now = rollback.appliedAt ?? new Date();
   await tx.change.update({ where: { id: change.id }, data: { status: "ROLLED_BACK", rolledBackAt: now } });
   await applier.write(tx, change.targetId, before, { changeId: rollback.id, actor, from: current });
   const superseded = await supersedeStale(tx, applier, change.targetId, before, null);

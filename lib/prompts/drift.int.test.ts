@@ -2,8 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
 import { hex } from "@/tests/factories/runs";
+import { appErrorOf } from "@/tests/support/app-error";
 import { compareArms, compareCanaryLabels, labelMoves, promptDriftSeries, promptVersionStats, resolveDriftWindow } from "./drift";
 
 const suffix = randomBytes(3).toString("hex");
@@ -122,14 +122,6 @@ async function moveLabel(promptId: string, name: string, label: string, movedAt:
   });
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 const JUNE = { from: at("2025-06-01T00:00:00Z"), to: at("2025-06-08T00:00:00Z") };
 
@@ -209,7 +201,7 @@ describe("promptVersionStats", () => {
     const p = await createPrompt(1);
     expect(await promptVersionStats(p.name, JUNE)).toEqual([]);
     expect(await promptVersionStats(p.name)).toEqual([]);
-    const error = await errorOf(promptVersionStats(unique("missing")));
+    const error = await appErrorOf(promptVersionStats(unique("missing")));
     expect(error.code).toBe("not_found:prompt");
   });
 });
@@ -261,7 +253,7 @@ describe("labelMoves", () => {
       ["staging", 3, null, null, null],
     ]);
     expect(moves[1]).toMatchObject({ movedBy: "ops@example.com", movedAt: at("2025-06-03T12:00:00Z"), changeId: toTwo.changeId });
-    expect((await errorOf(labelMoves(unique("missing")))).code).toBe("not_found:prompt");
+    expect((await appErrorOf(labelMoves(unique("missing")))).code).toBe("not_found:prompt");
   });
 });
 
@@ -339,8 +331,8 @@ describe("compareArms", () => {
     await db.promptLabel.create({ data: { promptId: plain.id, name: "production", versionId: plain.versionId(1) } });
     expect(await compareArms(plain.name, "production")).toBeNull();
     expect(await compareCanaryLabels(plain.name)).toEqual([]);
-    expect((await errorOf(compareArms(plain.name, "staging"))).code).toBe("not_found:prompt_label");
-    expect((await errorOf(compareArms(unique("missing"), "production"))).code).toBe("not_found:prompt");
+    expect((await appErrorOf(compareArms(plain.name, "staging"))).code).toBe("not_found:prompt_label");
+    expect((await appErrorOf(compareArms(unique("missing"), "production"))).code).toBe("not_found:prompt");
   });
 });
 
@@ -349,6 +341,6 @@ describe("resolveDriftWindow", () => {
     const now = at("2025-07-01T00:00:00Z");
     expect(resolveDriftWindow({}, now)).toEqual({ from: at("2025-06-01T00:00:00Z"), to: now });
     expect(resolveDriftWindow({ from: at("2025-01-01T00:00:00Z"), to: now })).toEqual({ from: at("2025-04-02T00:00:00Z"), to: now });
-    expect((await errorOf(Promise.resolve().then(() => resolveDriftWindow({ from: now, to: now })))).code).toBe("bad_request:drift_window");
+    expect((await appErrorOf(Promise.resolve().then(() => resolveDriftWindow({ from: now, to: now })))).code).toBe("bad_request:drift_window");
   });
 });

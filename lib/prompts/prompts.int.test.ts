@@ -7,8 +7,8 @@ import { POST } from "@/app/api/v1/prompts/[name]/versions/route";
 import { generateApiKey, hashApiKey } from "@/lib/api-keys/keys";
 import { SYSTEM_ACTOR, type Actor } from "@/lib/audit";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
 import { createUser } from "@/lib/users/commands";
+import { appErrorOf } from "@/tests/support/app-error";
 import { createPromptVersion } from "./commands";
 import { newPromptVersionSchema } from "./schemas";
 import { diffPromptVersions, getPrompt, getPromptVersion, listPrompts } from "./queries";
@@ -54,14 +54,6 @@ const post = (name: string, payload: unknown, key = writeKey) =>
     { params: Promise.resolve({ name }) },
   );
 
-async function errorOf(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 describe("prompt versions", () => {
   it("numbers 10 concurrent first versions of a new prompt 1..10 with no gaps or duplicates, one prompt.create event", async () => {
@@ -96,7 +88,7 @@ describe("prompt versions", () => {
 
   it("refuses a VIEWER through execute, and writes nothing", async () => {
     const name = unique("refused");
-    const error = await errorOf(createPromptVersion(viewer, name, input("x")));
+    const error = await appErrorOf(createPromptVersion(viewer, name, input("x")));
     expect(error.code).toBe("forbidden:prompts:write");
     expect(await db.prompt.count({ where: { name } })).toBe(0);
   });
@@ -172,7 +164,7 @@ describe("prompts API", () => {
 
     const byVersion = await get(name, "?version=1");
     expect(byVersion.status).toBe(200);
-    expect(byVersion.headers.get("cache-control")).toBe("private, max-age=5");
+    expect(byVersion.headers.get("cache-control")).toBe("private, max-age=0");
     const etag = byVersion.headers.get("etag");
     expect(etag).toMatch(/^".+"$/);
     expect(await byVersion.json()).toMatchObject({ name, version: 1, label: null, template: "first", message: "one", createdBy: ops.label });
