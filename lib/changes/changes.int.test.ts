@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/prompts/[name]/route";
-import { POST as postLabel } from "@/app/api/v1/prompts/[name]/labels/route";
+import { GET as getLabels, POST as postLabel } from "@/app/api/v1/prompts/[name]/labels/route";
 import { proposeAgentConfig } from "@/lib/agents/config";
 import { generateApiKey, hashApiKey } from "@/lib/api-keys/keys";
 import { SYSTEM_ACTOR, type Actor } from "@/lib/audit";
@@ -166,6 +166,43 @@ describe("label moves through the API", () => {
     const response = await labelRequest(name, { label: "production", version: 1 });
     expect(response.status).toBe(409);
     expect((await response.json()).error.code).toBe("conflict:change_no_op");
+  });
+});
+
+describe("label history through the API", () => {
+  const history = (name: string, query = "", key = readKey) =>
+    getLabels(new NextRequest(`http://localhost/api/v1/prompts/${name}/labels${query}`, { headers: { Authorization: `Bearer ${key}` } }), { params: Promise.resolve({ name }) });
+
+  it("lists the labels now and every move, newest first, with who and which change; one label or the newest N", async () => {
+    const name = await promptWith(3);
+    await labelRequest(name, { label: "staging", version: 2 });
+    const id = await propose(name, 3);
+    await approveChange(people.compliance!, { changeId: id, comment: "ok" });
+    const response = await history(name);
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.labels).toEqual([
+      { label: "production", version: 3, canary: null, protected: true },
+      { label: "staging", version: 2, canary: null, protected: false },
+    ]);
+    expect(body.history.map((m: { label: string; version: number; fromVersion: number | null }) => [m.label, m.fromVersion, m.version])).toEqual([
+      ["production", 1, 3],
+      ["staging", null, 2],
+      ["production", null, 1],
+    ]);
+    expect(body.history[0]).toMatchObject({ movedBy: people.compliance!.label, changeId: id });
+    const one = await (await history(name, "?label=staging")).json();
+    expect(one.history).toHaveLength(1);
+    expect((await (await history(name, "?limit=1")).json()).history).toHaveLength(1);
+    const etag = response.headers.get("etag")!;
+    expect((await getLabels(new NextRequest(`http://localhost/api/v1/prompts/${name}/labels`, { headers: { Authorization: `Bearer ${readKey}`, "If-None-Match": etag } }), { params: Promise.resolve({ name }) })).status).toBe(304);
+  });
+
+  it("answers 404 for an unknown prompt, 400 for a malformed query and 403 without prompts:read", async () => {
+    const name = await promptWith(1);
+    expect((await history(`nope-${suffix}`)).status).toBe(404);
+    for (const q of ["?limit=0", "?limit=5000", "?limit=abc", "?label=BAD%20label"]) expect((await history(name, q)).status).toBe(400);
+    expect((await history(name, "", ingestKey)).status).toBe(403);
   });
 });
 

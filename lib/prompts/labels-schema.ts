@@ -95,3 +95,36 @@ export const labelMoveResultSchema = z.object({
   }),
 });
 export type LabelMoveResult = z.output<typeof labelMoveResultSchema>;
+
+/** `GET /api/v1/prompts/{name}/labels?label=&limit=`: the labels now and their move history. */
+export const labelHistoryQuerySchema = z.object({
+  label: labelNameSchema.optional(),
+  limit: z
+    .string()
+    .regex(/^[1-9]\d{0,3}$/, "limit is 1 to 1000.")
+    .transform(Number)
+    .refine((n) => n <= 1000, "limit is 1 to 1000.")
+    .optional(),
+});
+
+const canaryJson = z.object({ version: z.number().int(), weight: z.number().int() }).nullable();
+
+export const labelHistorySchema = z.object({
+  name: z.string(),
+  labels: z.array(z.object({ label: z.string(), version: z.number().int(), canary: canaryJson, protected: z.boolean() })),
+  protectedLabels: z.array(z.string()).meta({ description: "Labels whose moves need an approved change, set or not." }),
+  history: z
+    .array(
+      z.object({
+        label: z.string(),
+        version: z.number().int().nullable().meta({ description: "What the label served from `movedAt` until the next move of the same label (null: removed)." }),
+        fromVersion: z.number().int().nullable(),
+        canary: canaryJson,
+        movedBy: z.string(),
+        movedAt: z.iso.datetime(),
+        changeId: z.string().meta({ description: "The change that moved it (a rollback is a change too)." }),
+      }),
+    )
+    .meta({ description: "Newest first." }),
+});
+export type LabelHistoryJson = z.output<typeof labelHistorySchema>;

@@ -8,6 +8,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { pickArm, type Arm } from "./canary";
 import { diffConfig, diffLines, type ConfigChange, type DiffRow } from "./diff";
+import type { LabelHistoryJson } from "./labels-schema";
 import { loadTemplate, templatePlaceholders, templateText, templateType, type PromptJson, type PromptTemplate, type PromptType } from "./schemas";
 
 /** A label as shown: where it points, its canary split if any, whether moving it needs an approval. */
@@ -238,5 +239,30 @@ export async function diffPromptVersions(name: string, from: number, to: number)
       added: b.placeholders.filter((p) => !a.placeholders.includes(p)),
       removed: a.placeholders.filter((p) => !b.placeholders.includes(p)),
     },
+  };
+}
+
+/** The labels of a prompt now, and their moves newest first (GET /api/v1/prompts/{name}/labels). */
+export async function labelHistoryJson(name: string, label: string | undefined, limit: number): Promise<LabelHistoryJson> {
+  const prompt = await db.prompt.findUnique({ where: { name }, select: { id: true, protectedLabels: true, labels: { orderBy: { name: "asc" }, select: LABEL_SELECT } } });
+  if (!prompt) throw new AppError("not_found:prompt", `There is no prompt named “${name}”.`);
+  const moves = await db.promptLabelMove.findMany({
+    where: { promptId: prompt.id, ...(label ? { label } : {}) },
+    orderBy: [{ movedAt: "desc" }, { id: "desc" }],
+    take: limit,
+  });
+  return {
+    name,
+    labels: prompt.labels.map((l) => labelView(l, prompt.protectedLabels)).map((l) => ({ label: l.name, version: l.version, canary: l.canary, protected: l.protected })),
+    protectedLabels: prompt.protectedLabels,
+    history: moves.map((m) => ({
+      label: m.label,
+      version: m.version,
+      fromVersion: m.fromVersion,
+      canary: m.canaryVersion && m.canaryWeight ? { version: m.canaryVersion, weight: m.canaryWeight } : null,
+      movedBy: m.movedByName,
+      movedAt: m.movedAt.toISOString(),
+      changeId: m.changeId,
+    })),
   };
 }

@@ -1,5 +1,5 @@
 /** OpenAPI paths of the prompt registry: fetching a version, publishing one, and moving a label. */
-import { labelMoveBodySchema, labelMoveResultSchema } from "@/lib/prompts/labels-schema";
+import { labelHistoryQuerySchema, labelHistorySchema, labelMoveBodySchema, labelMoveResultSchema } from "@/lib/prompts/labels-schema";
 import { newPromptVersionSchema, promptQuerySchema, promptSchema } from "@/lib/prompts/schemas";
 import { annotate, componentRef, errorResponse, jsonContent, queryParameters } from "./schema";
 import type { OpenApiFragment } from "./types";
@@ -68,6 +68,23 @@ export const promptsApi: OpenApiFragment = {
       },
     },
     "/api/v1/prompts/{name}/labels": {
+      get: {
+        operationId: "getPromptLabels",
+        summary: "A prompt's labels now and every move of them: which version each served from when, who moved it, through which change",
+        description: "Needs a key with `prompts:read`. With an `ETag` (`304` on `If-None-Match`).",
+        parameters: [
+          nameParameter,
+          ...queryParameters(labelHistoryQuerySchema, { label: "Only this label's moves.", limit: "The newest N moves (1–1000, default 200)." }),
+        ],
+        responses: {
+          "200": { description: "The labels and their history", content: jsonContent(componentRef("LabelHistory")) },
+          "304": { description: "Not modified" },
+          "400": errorResponse("Malformed name or query (`bad_request:prompt_name`, `bad_request:label_history_query`)"),
+          "401": errorResponse("Missing or invalid key"),
+          "403": errorResponse("The key lacks `prompts:read`"),
+          "404": errorResponse("Unknown prompt (`not_found:prompt`)"),
+        },
+      },
       post: {
         operationId: "movePromptLabel",
         summary: "Move a label to a version, optionally splitting traffic with a canary version",
@@ -93,5 +110,5 @@ export const promptsApi: OpenApiFragment = {
     },
   },
   inputs: { PromptVersionInput: newPromptVersionSchema, LabelMoveInput: labelMoveBodySchema },
-  outputs: { Prompt: promptSchema, LabelMove: labelMoveResultSchema },
+  outputs: { Prompt: promptSchema, LabelMove: labelMoveResultSchema, LabelHistory: labelHistorySchema },
 };

@@ -1,13 +1,16 @@
-// Moves a prompt label: `POST /api/v1/prompts/{name}/labels { label, version, canary?, reason? }`.
+// Prompt labels: `GET /api/v1/prompts/{name}/labels` (now and their history); moves one: `POST /api/v1/prompts/{name}/labels { label, version, canary?, reason? }`.
 // 200 when the label is not protected (moved); 202 with the pending change when it is, whatever the key's scopes.
 import "@/lib/changes/appliers";
 import { NextResponse } from "next/server";
 import { methodNotAllowed } from "@/lib/api/methods";
 import { parseBody } from "@/lib/api/parse";
+import { conditionalJson } from "@/lib/api/conditional";
 import { apiRoute } from "@/lib/api/route";
 import { AppError } from "@/lib/errors";
 import { moveLabel } from "@/lib/prompts/labels";
-import { labelMoveBodySchema, type LabelMoveResult } from "@/lib/prompts/labels-schema";
+import { labelHistoryQuerySchema, labelMoveBodySchema, type LabelHistoryJson, type LabelMoveResult } from "@/lib/prompts/labels-schema";
+import { labelHistoryJson } from "@/lib/prompts/queries";
+import { parseQuery } from "@/lib/api/parse";
 import { promptNameSchema } from "@/lib/prompts/schemas";
 
 export const dynamic = "force-dynamic";
@@ -34,4 +37,13 @@ export const POST = apiRoute<{ name: string }>("prompts:write", async (request, 
   return NextResponse.json(answer, { status: applied ? 200 : 202 });
 });
 
-export const { GET, PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(["POST"]);
+// The labels now and every move (`?label=` one label, `?limit=` the newest N, default 200).
+export const GET = apiRoute<{ name: string }>("prompts:read", async (request, { params }) => {
+  const name = promptNameSchema.safeParse(params.name);
+  if (!name.success) throw new AppError("bad_request:prompt_name", name.error.issues[0]?.message ?? "Malformed prompt name.");
+  const query = parseQuery(request, labelHistoryQuerySchema, { surface: "label_history_query", message: "Invalid query parameters." });
+  const body: LabelHistoryJson = await labelHistoryJson(name.data, query.label, query.limit ?? 200);
+  return conditionalJson(request, body, { maxAge: 0 });
+});
+
+export const { PUT, PATCH, DELETE, OPTIONS } = methodNotAllowed(["GET", "POST"]);
