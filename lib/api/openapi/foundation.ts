@@ -1,4 +1,4 @@
-/** OpenAPI paths of the foundation: health, this document, and whoami (key check). */
+/** OpenAPI paths of the foundation: liveness, health, this document, and whoami (key check). */
 import { API_KEY_SCOPES } from "@/lib/rbac";
 import { errorBodySchema, healthSchema, whoamiQuerySchema, whoamiSchema } from "@/lib/api/schemas";
 import { componentRef, errorResponse, jsonContent, queryParameters } from "./schema";
@@ -6,6 +6,21 @@ import type { OpenApiFragment } from "./types";
 
 export const foundationApi: OpenApiFragment = {
   paths: {
+    "/api/live": {
+      get: {
+        operationId: "getLive",
+        summary: "Liveness: the app process answers (no key, no database; readiness is /api/health)",
+        description:
+          "For an orchestrator's liveness probe: answers from the process alone, so a database outage does not get the app restarted. Point readiness probes and load balancers at /api/health.",
+        security: [],
+        responses: {
+          "200": {
+            description: "The process is alive",
+            content: jsonContent({ type: "object", properties: { status: { const: "ok" } }, required: ["status"] }),
+          },
+        },
+      },
+    },
     "/api/health": {
       get: {
         operationId: "getHealth",

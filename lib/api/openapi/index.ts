@@ -39,7 +39,7 @@ export function openApiDocument(serverUrl?: string) {
       title: "Flightdeck API",
       version: "1",
       description:
-        "Agents send telemetry, fetch prompts, check budgets and ask for clearance. Every route except /api/health and this document needs `Authorization: Bearer <API key>`; errors are `{ \"error\": { \"code\", \"message\" } }`. An unknown path under /api answers 404 `not_found:route`, a method a path does not serve 405 `method_not_allowed:route` with an `Allow` header.",
+        "Agents send telemetry, fetch prompts, check budgets and ask for clearance. Every route except /api/live, /api/health and this document needs `Authorization: Bearer <API key>`; errors are `{ \"error\": { \"code\", \"message\" } }`. An unknown path under /api answers 404 `not_found:route`, a method a path does not serve 405 `method_not_allowed:route` with an `Allow` header.",
     },
     servers: serverUrl ? [{ url: serverUrl }] : [],
     security: [{ bearer: [] }],
