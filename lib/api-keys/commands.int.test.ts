@@ -1,8 +1,11 @@
-import { describe, expect, it } from "vitest";
+import pg from "pg";
+import { describe, expect, it, vi } from "vitest";
 import { SYSTEM_ACTOR, type Actor } from "@/lib/audit";
 import { db } from "@/lib/db";
+import { ready, waitFor } from "@/lib/db/notifications";
 import { AppError } from "@/lib/errors";
 import { authenticateApiKey } from "./authenticate";
+import { API_KEYS_CHANNEL } from "./cache";
 import { hashApiKey } from "./keys";
 import { createApiKey, ensureInitApiKey, revokeApiKey } from "./commands";
 
@@ -80,10 +83,35 @@ describe("API keys", () => {
     }
   });
 
-  it("refuses an expired key", async () => {
+  it("refuses an expired key, even one this instance has cached", async () => {
+    await ready(API_KEYS_CHANNEL);
     const { key, secret } = await createApiKey(SYSTEM_ACTOR, { name: "short-lived", scopes: ["ingest"], expiresInDays: 1 });
     await expect(authenticateApiKey(bearer(secret), "ingest")).resolves.toMatchObject({ id: key.id });
-    await db.apiKey.update({ where: { id: key.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await expect(authenticateApiKey(bearer(secret), "ingest")).resolves.toMatchObject({ id: key.id });
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 2 * 86_400_000 });
+    try {
+      expect((await rejection(authenticateApiKey(bearer(secret), "ingest"))).code).toBe("unauthorized:api_key");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("drops a cached key when another instance revokes it (a notification on api_keys)", async () => {
+    await ready(API_KEYS_CHANNEL);
+    const { key, secret } = await createApiKey(SYSTEM_ACTOR, { name: "revoked elsewhere", scopes: ["ingest"], expiresInDays: 0 });
+    await authenticateApiKey(bearer(secret), "ingest");
+    await expect(authenticateApiKey(bearer(secret), "ingest")).resolves.toMatchObject({ id: key.id });
+    // What another instance's revoke commits: the row change and the notification, on its own connection.
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      const heard = waitFor(API_KEYS_CHANNEL, "elsewhere", { timeoutMs: 5_000 });
+      await other.query(`UPDATE "ApiKey" SET "revokedAt" = now() WHERE "id" = $1`, [key.id]);
+      await other.query(`SELECT pg_notify('api_keys', '{"key":"elsewhere"}')`);
+      expect((await heard).reason).toBe("notified");
+    } finally {
+      await other.end();
+    }
     expect((await rejection(authenticateApiKey(bearer(secret), "ingest"))).code).toBe("unauthorized:api_key");
   });
 

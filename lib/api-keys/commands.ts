@@ -3,6 +3,7 @@ import "server-only";
 import { SYSTEM_ACTOR, type Actor } from "@/lib/audit";
 import { defineCommand, execute } from "@/lib/commands";
 import { AppError } from "@/lib/errors";
+import { forgetKeys } from "./cache";
 import { displayPrefix, generateApiKey, hashApiKey } from "./keys";
 import type { CreateApiKeyInput } from "./schemas";
 
@@ -31,6 +32,7 @@ export const revokeApiKeyCommand = defineCommand("api_key.revoke", { user: "admi
   if (!before) throw new AppError("not_found:api_key", "That API key does not exist.");
   if (before.revokedAt) throw new AppError("conflict:api_key", "That API key is already revoked.");
   const after = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() }, select: SHOWN });
+  await forgetKeys(tx);
   return { result: after, audit: { targetType: "api_key", targetId: id, before, after } };
 });
 
@@ -45,6 +47,7 @@ export const ensureInitApiKeyCommand = defineCommand("api_key.create", { user: "
         data: { name: "INIT_API_KEY", prefix: displayPrefix(secret), hash, scopes: ["admin"] },
         select: SHOWN,
       });
+  await forgetKeys(tx);
   return {
     result: undefined,
     audit: { action: existing ? "api_key.restore" : "api_key.create", targetType: "api_key", targetId: after.id, after, metadata: { source: "INIT_API_KEY" } },

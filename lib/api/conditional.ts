@@ -48,7 +48,11 @@ export function ifNoneMatchMatches(header: string | null, etag: string): boolean
 
 /** A JSON answer with ETag and Cache-Control, or a bodiless 304 when the client already holds it (GET and HEAD only). */
 export function conditionalJson(request: Request, body: unknown, options: ConditionalOptions): Response {
-  const serialised = JSON.stringify(body);
+  return conditionalSerialised(request, JSON.stringify(body), options);
+}
+
+/** The same for JSON already serialised (a cached answer, with its ETag in `options.etag`). */
+export function conditionalSerialised(request: Request, serialised: string, options: ConditionalOptions): Response {
   const etag = options.etag === undefined ? etagOf(serialised) : normaliseEtag(options.etag);
   const headers = new Headers(options.headers);
   headers.set("ETag", etag);

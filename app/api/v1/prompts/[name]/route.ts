@@ -1,12 +1,12 @@
 // One prompt version for agents: `GET /api/v1/prompts/{name}?label=production[&key=…]|version=N` (latest with neither), with an ETag;
 // a label with a canary split serves one side per request, the same side for the same `key`.
 import { methodNotAllowed } from "@/lib/api/methods";
-import { conditionalJson } from "@/lib/api/conditional";
+import { conditionalSerialised } from "@/lib/api/conditional";
 import { parseQuery } from "@/lib/api/parse";
 import { apiRoute } from "@/lib/api/route";
 import { AppError } from "@/lib/errors";
-import { getPromptVersion, promptJson } from "@/lib/prompts/queries";
-import { promptNameSchema, promptQuerySchema, type PromptJson } from "@/lib/prompts/schemas";
+import { servePrompt } from "@/lib/prompts/serve";
+import { promptNameSchema, promptQuerySchema } from "@/lib/prompts/schemas";
 
 export const dynamic = "force-dynamic";
 
@@ -14,11 +14,12 @@ export const GET = apiRoute<{ name: string }>("prompts:read", async (request, { 
   const name = promptNameSchema.safeParse(params.name);
   if (!name.success) throw new AppError("bad_request:prompt_name", name.error.issues[0]?.message ?? "Malformed prompt name.");
   const { label, version, key } = parseQuery(request, promptQuerySchema, { surface: "prompt_query", message: "Invalid query parameters." });
-  const found = await getPromptVersion(name.data, label ? { label, key } : version ? { version } : { latest: true });
-  // max-age=0: clients revalidate every time (a 304 costs a hash), so a moved or rolled-back label is served on the next request.
-  return conditionalJson(request, promptJson(found) satisfies PromptJson, {
+  const served = await servePrompt(name.data, label ? { label, key } : version ? { version } : { latest: true });
+  // max-age=0: clients revalidate every time (a 304 costs one lookup), so a moved or rolled-back label is served on the next request.
+  return conditionalSerialised(request, served.body, {
     maxAge: 0,
-    headers: { "X-Flightdeck-Prompt-Version": String(found.version), ...(found.split ? { "X-Flightdeck-Prompt-Arm": found.split.arm } : {}) },
+    etag: served.etag,
+    headers: { "X-Flightdeck-Prompt-Version": String(served.version), ...(served.split ? { "X-Flightdeck-Prompt-Arm": served.split.arm } : {}) },
   });
 });
 
