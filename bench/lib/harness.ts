@@ -1,17 +1,22 @@
 /**
  * What every benchmark here shares: its own fresh, migrated database on the
  * benchmark's embedded PostgreSQL with an ingest key, the app server as a child
- * process (started, awaited, stopped), and the plain Node HTTP server that puts
- * real route handlers behind a port the way Next does.
+ * process (started, awaited, stopped), the plain Node HTTP server that puts
+ * real route handlers behind a port the way Next does, and a production build
+ * of its own for `next start` (rebuilt when the sources changed).
  */
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import path from "node:path";
 import { NextRequest } from "next/server";
 import pg from "pg";
 import { generateApiKey, hashApiKey } from "../../lib/api-keys/keys";
 import { newId } from "../../lib/ids";
 import { ensureDatabase, portIsOpen, type EmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
+import { buildFingerprint } from "../../scripts/lib/build-fingerprint";
 import { migrateDeploy } from "../../scripts/lib/prisma-cli";
+import { serverNodeOptions } from "../../scripts/lib/server-node-options";
 
 /** `name` recreated empty and migrated, with an `ingest` API key; `admin` is a plain connection to it (end it). */
 export async function freshBenchDatabase(pgServer: EmbeddedPostgres, name: string): Promise<{ url: string; key: string; admin: pg.Client }> {
@@ -68,4 +73,119 @@ export function serveRouteHandlers(port: number, handle: (request: NextRequest) 
   server.keepAliveTimeout = 60_000;
   server.listen(port, "127.0.0.1", () => console.log(`bench server on ${port}`));
   process.on("SIGTERM", () => server.close(() => process.exit(0)));
+}
+
+const NEXT_BIN = "node_modules/next/dist/bin/next";
+const BUILD_STAMP = "flightdeck-build-fingerprint";
+
+export interface NextBuildOutcome {
+  /** False when the build in `distDir` was already of these sources. */
+  built: boolean;
+  /**
+   * `next build` with a non-default distDir adds `<distDir>/types/**` entries to tsconfig.json's
+   * `include` (and reformats it). "restored": only such entries changed (this build's or a concurrent
+   * one's) and the file was put back as it was; "left": it changed in some other way too (an edit
+   * meanwhile?) and was left alone; null: untouched.
+   */
+  tsconfig: "restored" | "left" | null;
+}
+
+/**
+ * A production build in `distDir` (relative to the repository root) of the current sources: `next build`
+ * (NEXT_DIST_DIR=`distDir`) unless the stamp `npm start` writes there matches the sources' fingerprint
+ * (scripts/lib/build-fingerprint.ts). Does not run `prisma generate` (the generated client is shared).
+ * A benchmark's own distDir keeps it off a developer's `.next` and other benchmarks' builds.
+ */
+export async function ensureNextBuild(distDir: string, log: (line: string) => void = () => {}): Promise<NextBuildOutcome> {
+  const root = process.cwd();
+  const stampFile = path.join(root, distDir, BUILD_STAMP);
+  const fingerprint = buildFingerprint(root);
+  if (existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === fingerprint) return { built: false, tsconfig: null };
+  const tsconfigFile = path.join(root, "tsconfig.json");
+  const tsconfigBefore = readFileSync(tsconfigFile, "utf8");
+  log(`building into ${distDir} (the sources changed since its last build)…`);
+  const started = performance.now();
+  const output: Buffer[] = [];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, NEXT_BIN), "build"], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (chunk: Buffer) => output.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => output.push(chunk));
+    child.on("exit", (exitCode) => resolve(exitCode ?? 1));
+  });
+  const tsconfig = restoreTsconfig(tsconfigFile, tsconfigBefore);
+  if (tsconfig === "left") log("WARNING: tsconfig.json changed during the build beyond the build's own include entries; left as it is");
+  if (code !== 0) {
+    process.stderr.write(Buffer.concat(output));
+    throw new Error(`next build into ${distDir} failed (exit ${code})`);
+  }
+  writeFileSync(stampFile, fingerprint + "\n");
+  log(`built in ${((performance.now() - started) / 1000).toFixed(0)} s${tsconfig === "restored" ? "; tsconfig.json restored (next build had added its include entries)" : ""}`);
+  return { built: true, tsconfig };
+}
+
+/** The include entries `next build` adds for a distDir: `<distDir>/types/…` and `<distDir>/dev/types/…` globs. */
+const NEXT_TYPES_INCLUDE = /^(\.\/)?\.next[^/]*\/(dev\/)?types\/\*\*\/\*\.ts$/;
+
+/**
+ * Puts tsconfig.json back as it was before the build when the only change is include entries of that kind
+ * (this build's, or those of another build running at the same time in this tree) and formatting.
+ */
+function restoreTsconfig(file: string, before: string): NextBuildOutcome["tsconfig"] {
+  const after = readFileSync(file, "utf8");
+  if (after === before) return null;
+  try {
+    const original = JSON.parse(before) as { include?: unknown[] };
+    const rewritten = JSON.parse(after) as { include?: unknown[] };
+    const kept = new Set(original.include ?? []);
+    if (Array.isArray(rewritten.include)) {
+      rewritten.include = rewritten.include.filter((entry) => kept.has(entry) || typeof entry !== "string" || !NEXT_TYPES_INCLUDE.test(entry));
+    }
+    if (JSON.stringify(original) !== JSON.stringify(rewritten)) return "left";
+  } catch {
+    return "left";
+  }
+  writeFileSync(file, before);
+  return "restored";
+}
+
+export interface NextServerOptions {
+  port: number;
+  databaseUrl: string;
+  /** The build to serve (NEXT_DIST_DIR), relative to the repository root. */
+  distDir: string;
+  /** More environment for the server (e.g. DATABASE_POOL_MAX). */
+  env?: NodeJS.ProcessEnv;
+  /** Node flags before the Next binary, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+}
+
+/** `next start` on 127.0.0.1:`port` as `npm start` runs it (production, npm start's NODE_OPTIONS), once it listens. */
+export async function startNextServer(options: NextServerOptions): Promise<ChildProcess> {
+  const root = process.cwd();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, NEXT_BIN), "start", "-p", String(options.port), "-H", "127.0.0.1"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      PORT: String(options.port),
+      NODE_ENV: "production",
+      NEXT_DIST_DIR: options.distDir,
+      AUTH_SECRET: "bench-only-secret-0123456789abcdefghijklmnop",
+      NEXT_TELEMETRY_DISABLED: "1",
+      NODE_OPTIONS: serverNodeOptions(),
+      ...options.env,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    await waitForPort(options.port, child);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return child;
 }
