@@ -129,3 +129,38 @@ test("an agent configuration is proposed as a new version and applies only when 
   await expect(compliance.getByRole("heading", { name: /Current configuration: v2/ })).toBeVisible();
   await expect(compliance.getByText("maxRefundUsd 50").first()).toBeVisible();
 });
+
+test("an ops lead starts a canary on an unprotected label; the API splits callers by key and the page compares the arms", async ({ asOps: ops, request, initApiKey }) => {
+  const name = `e2e-canary-${randomBytes(3).toString("hex")}`;
+  const auth = { Authorization: `Bearer ${initApiKey}` };
+  for (const template of ["Answer briefly.", "Answer briefly and cite the order number."]) {
+    expect((await request.post(`/api/v1/prompts/${name}/versions`, { headers: auth, data: { template, message: template } })).status()).toBe(201);
+  }
+  await ops.goto(`/prompts/${name}`);
+  const move = ops.getByRole("form", { name: "Move a label" });
+  await move.getByLabel("Label", { exact: true }).fill("beta");
+  await expect(move.getByText("Not protected: the move applies at once.")).toBeVisible();
+  await move.getByLabel("Version", { exact: true }).selectOption("1");
+  await move.getByRole("checkbox", { name: /Split traffic with a canary/ }).check();
+  await move.getByLabel("Canary version").selectOption("2");
+  await move.getByLabel("Canary share (%)").fill("30");
+  await move.getByLabel("Reason").fill("Does citing the order number resolve more tickets?");
+  await move.getByRole("button", { name: "Move label" }).click();
+  await expect(move.getByRole("status")).toContainText("Moved:");
+  await ops.reload();
+  await expect(ops.getByTestId("label-beta")).toContainText("v1 + 30 % on v2");
+  await expect(ops.getByTestId("ab-comparison-beta")).toContainText("v1 (control, 70 % of callers) against v2 (canary, 30 %)");
+
+  const seen = new Map<string, number>();
+  for (let i = 0; i < 40; i++) {
+    const response = await request.get(`/api/v1/prompts/${name}?label=beta&key=conversation-${i}`, { headers: auth });
+    const body = (await response.json()) as { version: number; split: { arm: string } };
+    expect(response.headers()["x-flightdeck-prompt-arm"]).toBe(body.split.arm);
+    seen.set(`conversation-${i}`, body.version);
+  }
+  expect(new Set(seen.values())).toEqual(new Set([1, 2]));
+  for (const [key, version] of [...seen].slice(0, 10)) {
+    const again = (await (await request.get(`/api/v1/prompts/${name}?label=beta&key=${key}`, { headers: auth })).json()) as { version: number };
+    expect(again.version).toBe(version);
+  }
+});

@@ -37,12 +37,18 @@ export async function DriftSection({ name }: { name: string }) {
   ]);
   if (stats.length === 0) {
     return (
-      <Card className="mt-6">
-        <CardHeader title={TITLE} />
-        <p className="px-5 py-6 text-sm text-slate-600" role="status">
-          No LLM calls have used this prompt in the last {DEFAULT_WINDOW_DAYS} days.
-        </p>
-      </Card>
+      <>
+        <Card className="mt-6">
+          <CardHeader title={TITLE} />
+          <p className="px-5 py-6 text-sm text-slate-600" role="status">
+            No LLM calls have used this prompt in the last {DEFAULT_WINDOW_DAYS} days.
+          </p>
+        </Card>
+        {/* A split just started has no calls yet: its comparison still says what runs against what. */}
+        {comparisons.map((c) => (
+          <ComparisonCard key={c.label} comparison={c} />
+        ))}
+      </>
     );
   }
   const points: DriftChartPoint[] = series
