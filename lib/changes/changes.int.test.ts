@@ -18,7 +18,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { createPromptVersion } from "@/lib/prompts/commands";
 import { moveLabel, setProtectedLabels } from "@/lib/prompts/labels";
-import { getPromptVersion } from "@/lib/prompts/queries";
+import { servePrompt } from "@/lib/prompts/serve";
 import { newPromptVersionSchema } from "@/lib/prompts/schemas";
 import type { Role } from "@/lib/rbac";
 import { createUser } from "@/lib/users/commands";
@@ -473,7 +473,7 @@ describe("canary split served by the prompt API", () => {
     let canary = 0;
     const keys = Array.from({ length: 10_000 }, (_, i) => `conversation-${i}`);
     for (let i = 0; i < keys.length; i += 100) {
-      const views = await Promise.all(keys.slice(i, i + 100).map((key) => getPromptVersion(name, { label: "beta", key })));
+      const views = await Promise.all(keys.slice(i, i + 100).map((key) => servePrompt(name, { label: "beta", key })));
       canary += views.filter((v) => v.version === 2).length;
       expect(views.every((v) => v.split?.arm === (v.version === 2 ? "canary" : "control"))).toBe(true);
     }

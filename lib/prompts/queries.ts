@@ -6,7 +6,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { pickArm, type Arm } from "./canary";
+import type { Arm } from "./canary";
 import { diffConfig, diffLines, type ConfigChange, type DiffRow } from "./diff";
 import type { LabelHistoryJson } from "./labels-schema";
 import { loadTemplate, templatePlaceholders, templateText, templateType, type PromptJson, type PromptTemplate, type PromptType } from "./schemas";
@@ -144,8 +144,6 @@ export interface PromptVersionView {
   createdBy: string;
   createdAt: Date;
   placeholders: string[];
-  /** When the label splits traffic: the side served. */
-  split: PromptSplit | null;
 }
 
 export interface PromptSplit {
@@ -155,7 +153,7 @@ export interface PromptSplit {
   canaryVersion: number;
 }
 
-/** `key` (with a label): the caller's sticky key for a canary split; without one a split is drawn at random. */
+/** `key` (with a label, lib/prompts/serve.ts): the caller's sticky key for a canary split; without one a split is drawn at random. */
 export type VersionSelector = { version: number } | { label: string; key?: string | null } | { latest: true };
 
 function asConfig(value: unknown): Record<string, unknown> {
@@ -168,17 +166,12 @@ export async function getPromptVersion(name: string, selector: VersionSelector):
   if (!prompt) throw new AppError("not_found:prompt", `There is no prompt named “${name}”.`);
   let row;
   let label: string | null = null;
-  let split: PromptSplit | null = null;
   if ("label" in selector) {
-    const found = await db.promptLabel.findUnique({ where: { promptId_name: { promptId: prompt.id, name: selector.label } }, include: { version: true, canaryVersion: true } });
+    // The console shows a label's own version; the API's canary pick is lib/prompts/serve.ts.
+    const found = await db.promptLabel.findUnique({ where: { promptId_name: { promptId: prompt.id, name: selector.label } }, include: { version: true } });
     if (!found) throw new AppError("not_found:prompt_label", `The prompt “${name}” has no label “${selector.label}”.`);
     row = found.version;
     label = found.name;
-    if (found.canaryVersion && found.canaryWeight) {
-      const arm = pickArm(prompt.name, found.name, found.canaryWeight, selector.key ?? null);
-      split = { arm, weight: found.canaryWeight, controlVersion: found.version.version, canaryVersion: found.canaryVersion.version };
-      if (arm === "canary") row = found.canaryVersion;
-    }
   } else if ("version" in selector) {
     row = await db.promptVersion.findUnique({ where: { promptId_version: { promptId: prompt.id, version: selector.version } } });
     if (!row) throw new AppError("not_found:prompt_version", `The prompt “${name}” has no version ${selector.version}.`);
@@ -198,7 +191,6 @@ export async function getPromptVersion(name: string, selector: VersionSelector):
     createdBy: row.createdByName,
     createdAt: row.createdAt,
     placeholders: templatePlaceholders(template),
-    split,
   };
 }
 
