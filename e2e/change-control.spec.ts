@@ -142,8 +142,8 @@ test("an ops lead starts a canary on an unprotected label; the API splits caller
   await expect(move.getByText("Not protected: the move applies at once.")).toBeVisible();
   await move.getByLabel("Version", { exact: true }).selectOption("1");
   await move.getByRole("checkbox", { name: /Split traffic with a canary/ }).check();
-  await move.getByLabel("Canary version").selectOption("2");
-  await move.getByLabel("Canary share (%)").fill("30");
+  await move.getByLabel("Canary version", { exact: true }).selectOption("2");
+  await move.getByLabel("Canary share (%)", { exact: true }).fill("30");
   await move.getByLabel("Reason").fill("Does citing the order number resolve more tickets?");
   await move.getByRole("button", { name: "Move label" }).click();
   await expect(move.getByRole("status")).toContainText("Moved:");

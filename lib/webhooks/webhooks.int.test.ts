@@ -252,8 +252,9 @@ describe("webhook delivery", () => {
     const receiver = await startReceiver(() => 503);
     try {
       await addEndpoint(await adminActor(), { url: receiver.url });
-      const now = new Date();
       const last = await emit("escalation.sla_breached");
+      // After the emit: a delivery is due from its event's time, which a `now` read before could precede by a millisecond.
+      const now = new Date();
       await db.webhookDelivery.updateMany({ where: { eventId: last }, data: { attempts: MAX_ATTEMPTS - 1 } });
       expect(await deliverDueWebhooks({ now })).toMatchObject({ claimed: 1, failed: 1 });
       expect((await deliveriesOf(last))[0]).toMatchObject({ status: "FAILED", attempts: MAX_ATTEMPTS, responseStatus: 503 });
