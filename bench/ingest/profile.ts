@@ -15,8 +15,8 @@ import pg from "pg";
 import { createTransactionAwarePool } from "../../lib/db";
 import { PrismaClient } from "../../lib/generated/prisma/client";
 import { newId } from "../../lib/ids";
-import { ensureDatabase, startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
-import { migrateDeploy } from "../../scripts/lib/prisma-cli";
+import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
+import { freshBenchDatabase, median } from "../lib/harness";
 import { encodeBatch, spanBatch } from "./spans";
 
 const { values: args } = parseArgs({ options: { requests: { type: "string", default: "20" } } });
@@ -24,19 +24,11 @@ const REQUESTS = Number(args.requests);
 const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54371);
 const PG_DIR = process.env.BENCH_PG_DIR ?? ".data/bench-pg";
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
-};
 
 async function main() {
   const server = await startEmbeddedPostgres({ dataDir: PG_DIR, port: PG_PORT });
   try {
-    await ensureDatabase(server.url("postgres"), "flightdeck_bench_profile", { fresh: true });
-    const url = server.url("flightdeck_bench_profile");
-    await migrateDeploy(url, true);
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
+    const { url, admin } = await freshBenchDatabase(server, "flightdeck_bench_profile");
     await admin.query(
       `INSERT INTO "ModelPrice" (id, model, "matchPattern", "inputPerMillion", "outputPerMillion", "cachedInputPerMillion", "effectiveFrom")
        SELECT * FROM unnest($1::text[], $2::text[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[], $6::timestamp[])`,

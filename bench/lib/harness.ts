@@ -18,6 +18,12 @@ import { buildFingerprint } from "../../scripts/lib/build-fingerprint";
 import { migrateDeploy } from "../../scripts/lib/prisma-cli";
 import { serverNodeOptions } from "../../scripts/lib/server-node-options";
 
+/** The middle value (NaN for none): what the profiles report per stage. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
+}
+
 /** `name` recreated empty and migrated, with an `ingest` API key; `admin` is a plain connection to it (end it). */
 export async function freshBenchDatabase(pgServer: EmbeddedPostgres, name: string): Promise<{ url: string; key: string; admin: pg.Client }> {
   await ensureDatabase(pgServer.url("postgres"), name, { fresh: true });

@@ -19,9 +19,10 @@ import { NextRequest } from "next/server";
 import pg from "pg";
 import { hashApiKey } from "../../lib/api-keys/keys";
 import { createTransactionAwarePool } from "../../lib/db";
+import { closeNotifications } from "../../lib/db/notifications";
 import { PrismaClient } from "../../lib/generated/prisma/client";
-import { ensureDatabase, startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
-import { migrateDeploy } from "../../scripts/lib/prisma-cli";
+import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
+import { freshBenchDatabase, median } from "../lib/harness";
 import { seedPrompts } from "./seed";
 
 const { values: args } = parseArgs({
@@ -31,25 +32,19 @@ const REQUESTS = Number(args.requests);
 const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54470);
 const PG_DIR = process.env.BENCH_PG_DIR ?? ".data/bench-pg-prompts";
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
-};
 
 async function main() {
   const server = await startEmbeddedPostgres({ dataDir: PG_DIR, port: PG_PORT });
   try {
-    await ensureDatabase(server.url("postgres"), "flightdeck_bench_prompts_profile", { fresh: true });
-    const url = server.url("flightdeck_bench_prompts_profile");
-    await migrateDeploy(url, true);
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
+    const { url, admin } = await freshBenchDatabase(server, "flightdeck_bench_prompts_profile");
     const { key, names } = await seedPrompts(admin, Number(args.prompts));
 
-    // The process's one client (lib/db/index.ts picks it up from globalThis), as the app makes it.
+    // The process's one client and its pool (lib/db/index.ts picks them up from globalThis), as the app makes them;
+    // the notification hub (the API key cache listens through it) connects with DATABASE_URL.
+    process.env.DATABASE_URL = url;
     const pool = createTransactionAwarePool({ connectionString: url, max: 10 });
     const client = new PrismaClient({ adapter: new PrismaPg(pool) });
-    (globalThis as unknown as { flightdeckDb?: PrismaClient }).flightdeckDb = client;
+    Object.assign(globalThis, { flightdeckDb: client, flightdeckPool: pool });
 
     let statements: string[] | null = null;
     let trace = false;
@@ -124,6 +119,7 @@ async function main() {
       console.log(`  ${label}:`);
       for (const [t, n] of counts) console.log(`    ${(n / REQUESTS).toFixed(2)} × ${t.slice(0, 200)}${t.length > 200 ? " …" : ""}`);
     }
+    await closeNotifications(); // the API key cache listens through the hub
     await client.$disconnect();
     await pool.end();
     await raw.end();
