@@ -53,14 +53,17 @@ function heldUpload(body: Uint8Array, gate: Promise<void>, declare: boolean) {
   return new NextRequest(new Request("http://localhost/api/otel/v1/traces", { method: "POST", headers, body: stream, duplex: "half" } as RequestInit));
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 50));
+/** Until every held upload has reserved its bytes (each first authenticates and takes a pool connection), at most 5 s. */
+async function settle(bytes: number): Promise<void> {
+  for (const deadline = Date.now() + 5_000; ingestInflight().inUse < bytes && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+}
 
 describe("ingestion bytes in flight", () => {
   it("answers 429 with Retry-After past INGEST_MAX_INFLIGHT_BYTES while N uploads are held open, and lets the held ones finish", async () => {
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
     const held = [0, 1, 2, 3].map(() => otlp(heldUpload(paddedBody(MiB), gate, true), noParams));
-    await settle();
+    await settle(4 * MiB);
     expect(ingestInflight().inUse).toBe(4 * MiB);
 
     for (const route of [otlp, native]) {
