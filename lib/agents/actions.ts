@@ -5,7 +5,7 @@ import "@/lib/changes/appliers";
 import { revalidatePath } from "next/cache";
 import { actionError, fieldErrors, invalid, type ActionState } from "@/lib/forms";
 import { actorOf, requireScope } from "@/lib/session";
-import { proposeAgentConfig } from "./config";
+import { proposeAgentConfig, setConfigProtected } from "./config";
 import { agentConfigFormSchema } from "./config-schema";
 
 const FIELDS = ["agent", "model", "promptName", "promptLabel", "allowedTools", "authorityLimits", "autonomyLevel", "reason"] as const;
@@ -30,5 +30,20 @@ export async function proposeAgentConfigAction(_prev: ActionState<{ changeId: st
     };
   } catch (error) {
     return actionError(error, "proposeAgentConfig");
+  }
+}
+
+/** Turns an agent's configuration protection on or off (admins). */
+export async function setConfigProtectedAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
+  try {
+    const me = await requireScope("admin");
+    const agent = formData.get("agent");
+    const value = formData.get("configProtected");
+    if (typeof agent !== "string" || agent.length === 0 || agent.length > 200 || (value !== "on" && value !== "off")) return { status: "error", message: "Unknown agent or setting." };
+    const on = await setConfigProtected(actorOf(me), agent, value === "on");
+    revalidatePath(`/agents/${agent}`);
+    return { status: "success", message: on ? "Protected: new configurations wait for another person's approval." : "Not protected: new configurations apply at once." };
+  } catch (error) {
+    return actionError(error, "setConfigProtected");
   }
 }

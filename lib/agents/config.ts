@@ -97,3 +97,16 @@ export const proposeAgentConfigCommand = defineCommand("change.propose", { user:
 
 export const proposeAgentConfig = (actor: Actor, input: ProposeAgentConfigInput): Promise<ProposeResult> =>
   execute(proposeAgentConfigCommand, actor, input, CHANGE_TX_OPTIONS);
+
+/** Whether an agent's new configurations need an approved change (admins only: lifting protection is where four eyes would leak). */
+export const setConfigProtectedCommand = defineCommand("agent.update", { user: "admin" }, async (tx, _actor, input: { agent: string; configProtected: boolean }) => {
+  const agent = await lockAgent(tx, input.agent);
+  if (agent.configProtected === input.configProtected) return { result: agent.configProtected, audit: null };
+  await tx.agent.update({ where: { id: agent.id }, data: { configProtected: input.configProtected } });
+  return {
+    result: input.configProtected,
+    audit: { targetType: "agent", targetId: agent.id, before: { configProtected: agent.configProtected }, after: { configProtected: input.configProtected }, metadata: { agent: input.agent } },
+  };
+});
+
+export const setConfigProtected = (actor: Actor, agent: string, configProtected: boolean) => execute(setConfigProtectedCommand, actor, { agent, configProtected });

@@ -37,6 +37,7 @@ export const AUDIT_ACTIONS = [
   "prompt.create",
   "prompt_version.create",
   "prompt.update",
+  "agent.update",
   // change control: every kind's proposal, and the decisions on it
   "change.propose",
   "change.apply",

@@ -11,7 +11,7 @@ import { NextRequest } from "next/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/v1/prompts/[name]/route";
 import { GET as getLabels, POST as postLabel } from "@/app/api/v1/prompts/[name]/labels/route";
-import { proposeAgentConfig } from "@/lib/agents/config";
+import { proposeAgentConfig, setConfigProtected } from "@/lib/agents/config";
 import { generateApiKey, hashApiKey } from "@/lib/api-keys/keys";
 import { SYSTEM_ACTOR, type Actor } from "@/lib/audit";
 import { db } from "@/lib/db";
@@ -434,6 +434,20 @@ describe("agent configuration versions", () => {
     const back = await db.agent.findUniqueOrThrow({ where: { id: agent.id }, include: { currentConfig: true } });
     expect(back.currentConfig?.version).toBe(1);
     expect(await db.agentConfigVersion.count({ where: { agentId: agent.id } })).toBe(2);
+  });
+
+  it("applies at once when an admin has lifted the agent's protection; only admins may, audited", async () => {
+    const agent = await db.agent.create({ data: { name: unique("unprotected") } });
+    const config = { model: "gpt-4o-mini", promptName: null, promptLabel: null, allowedTools: [], authorityLimits: {}, autonomyLevel: 1 };
+    for (const who of ["ops", "compliance"]) expect((await appErrorOf(setConfigProtected(people[who]!, agent.name, false))).code).toBe("forbidden:admin");
+    expect(await setConfigProtected(people.admin!, agent.name, false)).toBe(false);
+    const event = await db.auditEvent.findFirstOrThrow({ where: { action: "agent.update", targetId: agent.id } });
+    expect(event.after).toEqual({ configProtected: false });
+    const applied = await proposeAgentConfig(people.ops!, { agent: agent.name, config, reason: "sandbox agent" });
+    expect(applied.applied).toBe(true);
+    expect((await db.agent.findUniqueOrThrow({ where: { id: agent.id }, include: { currentConfig: true } })).currentConfig?.version).toBe(1);
+    await setConfigProtected(people.admin!, agent.name, true);
+    expect((await proposeAgentConfig(people.ops!, { agent: agent.name, config: { ...config, model: "gpt-4o" }, reason: "again" })).applied).toBe(false);
   });
 
   it("refuses viewers and unknown agents", async () => {

@@ -2,6 +2,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { ConfigProtectionForm } from "@/components/agents/protection-form";
 import { ProposeConfigForm } from "@/components/agents/propose-config-form";
 import { ChangeStatusBadge } from "@/components/changes/change-badges";
 import { Badge } from "@/components/ui/badge";
@@ -53,6 +54,11 @@ export default async function AgentPage({ params }: { params: Params }) {
         <Card>
           <CardHeader title={current ? `Current configuration: v${current.version}` : "No configuration yet"} description={current ? `Since ${current.createdAt.toISOString().slice(0, 10)}, by ${current.createdBy ?? "unknown"}` : "Propose the first version: it applies once approved."} />
           {current && <ConfigFacts config={current} />}
+          {hasScope(me.role, "admin") && (
+            <div className="border-t border-slate-100">
+              <ConfigProtectionForm agent={agent.name} configProtected={agent.configProtected} />
+            </div>
+          )}
           {agent.pendingChangeId && (
             <p className="border-t border-slate-100 px-5 py-3 text-sm">
               A new configuration is{" "}
