@@ -7,6 +7,7 @@ import { ProposeConfigForm } from "@/components/agents/propose-config-form";
 import { ChangeStatusBadge } from "@/components/changes/change-badges";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
+import { BackLink } from "@/components/ui/back-link";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
@@ -32,11 +33,7 @@ export default async function AgentPage({ params }: { params: Params }) {
   const canPropose = hasScope(me.role, "agents:write");
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/agents" className="text-brand-700 hover:underline">
-          ← Agents
-        </Link>
-      </p>
+      <BackLink href="/agents" label="Agents" />
       <PageHeader
         title={agent.name}
         description={agent.description ?? `Team ${agent.team ?? "none"} · autonomy level ${agent.autonomyLevel}`}

@@ -6,6 +6,7 @@ import { ChangeStatusBadge } from "@/components/changes/change-badges";
 import { ChangeDiffView } from "@/components/changes/change-diff";
 import { CancelChangeForm, DecisionForm, RollbackForm } from "@/components/changes/decision-forms";
 import { Card, CardHeader } from "@/components/ui/card";
+import { BackLink } from "@/components/ui/back-link";
 import { PageHeader } from "@/components/ui/page-header";
 import { Time } from "@/components/ui/time";
 import { changePermissions, getChange, KIND_LABELS } from "@/lib/changes/queries";
@@ -49,11 +50,7 @@ export default async function ChangePage({ params, searchParams }: { params: Par
   const may = changePermissions(change, me);
   return (
     <>
-      <p className="mb-2 text-sm">
-        <Link href="/changes" className="text-brand-700 hover:underline">
-          ← Changes
-        </Link>
-      </p>
+      <BackLink href="/changes" label="Changes" />
       <PageHeader title={change.title} description={`${KIND_LABELS[change.kind]} · ${change.target}`} actions={<ChangeStatusBadge status={change.status} />} />
       {done && (
         <p role="status" className={`mb-4 rounded-md px-4 py-3 text-sm ${done.tone === "ok" ? "bg-emerald-50 text-emerald-800" : "bg-amber-50 text-amber-900"}`}>

@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { RunFlags, RunStatusBadge } from "@/components/runs/badges";
@@ -7,6 +6,7 @@ import { OutputsAndOutcome } from "@/components/runs/outputs-and-outcome";
 import { RunEscalations } from "@/components/runs/run-escalations";
 import { RunTimeline } from "@/components/runs/run-timeline";
 import { Card } from "@/components/ui/card";
+import { BackLink } from "@/components/ui/back-link";
 import { PageHeader } from "@/components/ui/page-header";
 import { QueryNotice } from "@/components/ui/query-notice";
 import { Time } from "@/components/ui/time";
@@ -31,11 +31,7 @@ export default async function RunPage({ params, searchParams }: Props) {
 
   return (
     <>
-      <nav className="mb-2 text-sm">
-        <Link href="/runs" className="text-brand-700 hover:underline">
-          ← Runs
-        </Link>
-      </nav>
+      <BackLink href="/runs" label="Runs" />
       <PageHeader
         title={runTitle(run)}
         description={`${run.agent ?? "Unknown agent"}${run.team ? ` · ${run.team}` : ""} · trace ${run.traceId}`}
