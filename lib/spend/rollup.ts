@@ -58,11 +58,12 @@ export function rollUpSpend(sources: Iterable<SpendSource>): SpendRow[] {
 }
 
 /**
- * Adds the increments to SpendDaily. Its rows are shared by every request of a
- * day, team, agent and model, so an upsert holds their locks until commit:
- * run it last before the audit event (which serialises commits anyway), and
- * in key order (the statement's ORDER BY, the same for every request) so
- * concurrent requests cannot deadlock.
+ * Adds the increments to SpendDaily and SpendMonthly (per month, team and
+ * agent: what budgets read), in one statement. Their rows are shared by every
+ * request of a day (month), team, agent and model, so the upserts hold their
+ * locks until commit: run it last before the audit event (which serialises
+ * commits anyway), and in key order (the ORDER BYs, the same for every
+ * request) so concurrent requests cannot deadlock.
  */
 export async function applySpendRollup(tx: Tx, rows: SpendRow[], connection: Connection = null): Promise<void> {
   if (rows.length === 0) return;
@@ -70,21 +71,34 @@ export async function applySpendRollup(tx: Tx, rows: SpendRow[], connection: Con
   await bulkQuery(
     tx,
     connection,
-    `INSERT INTO "SpendDaily" (day, "teamId", "agentId", model, "promptName", "promptVersion", calls, "unpricedCalls",
-                              "inputTokens", "outputTokens", "cachedInputTokens", "costUsd")
-    SELECT day, "teamId", "agentId", model, "promptName", "promptVersion", calls, "unpricedCalls",
-           "inputTokens", "outputTokens", "cachedInputTokens", "costUsd"
-    FROM jsonb_to_recordset($1::jsonb) AS v(day date, "teamId" text, "agentId" text, model text, "promptName" text,
-         "promptVersion" int4, calls int4, "unpricedCalls" int4, "inputTokens" int8, "outputTokens" int8, "cachedInputTokens" int8,
-         "costUsd" numeric)
-    ORDER BY day, "teamId", "agentId", model, "promptName", "promptVersion"
-    ON CONFLICT (day, "teamId", "agentId", model, "promptName", "promptVersion") DO UPDATE SET
-      calls = "SpendDaily".calls + EXCLUDED.calls,
-      "unpricedCalls" = "SpendDaily"."unpricedCalls" + EXCLUDED."unpricedCalls",
-      "inputTokens" = "SpendDaily"."inputTokens" + EXCLUDED."inputTokens",
-      "outputTokens" = "SpendDaily"."outputTokens" + EXCLUDED."outputTokens",
-      "cachedInputTokens" = "SpendDaily"."cachedInputTokens" + EXCLUDED."cachedInputTokens",
-      "costUsd" = "SpendDaily"."costUsd" + EXCLUDED."costUsd"`,
+    `WITH v AS (
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(day date, "teamId" text, "agentId" text, model text, "promptName" text,
+             "promptVersion" int4, calls int4, "unpricedCalls" int4, "inputTokens" int8, "outputTokens" int8,
+             "cachedInputTokens" int8, "costUsd" numeric)
+    ), daily AS (
+      INSERT INTO "SpendDaily" (day, "teamId", "agentId", model, "promptName", "promptVersion", calls, "unpricedCalls",
+                                "inputTokens", "outputTokens", "cachedInputTokens", "costUsd")
+      SELECT day, "teamId", "agentId", model, "promptName", "promptVersion", calls, "unpricedCalls",
+             "inputTokens", "outputTokens", "cachedInputTokens", "costUsd"
+      FROM v
+      ORDER BY day, "teamId", "agentId", model, "promptName", "promptVersion"
+      ON CONFLICT (day, "teamId", "agentId", model, "promptName", "promptVersion") DO UPDATE SET
+        calls = "SpendDaily".calls + EXCLUDED.calls,
+        "unpricedCalls" = "SpendDaily"."unpricedCalls" + EXCLUDED."unpricedCalls",
+        "inputTokens" = "SpendDaily"."inputTokens" + EXCLUDED."inputTokens",
+        "outputTokens" = "SpendDaily"."outputTokens" + EXCLUDED."outputTokens",
+        "cachedInputTokens" = "SpendDaily"."cachedInputTokens" + EXCLUDED."cachedInputTokens",
+        "costUsd" = "SpendDaily"."costUsd" + EXCLUDED."costUsd"
+    )
+    INSERT INTO "SpendMonthly" (month, "teamId", "agentId", calls, "unpricedCalls", "costUsd")
+    SELECT date_trunc('month', day)::date, "teamId", "agentId", SUM(calls), SUM("unpricedCalls"), SUM("costUsd")
+    FROM v
+    GROUP BY 1, 2, 3
+    ORDER BY 1, 2, 3
+    ON CONFLICT (month, "teamId", "agentId") DO UPDATE SET
+      calls = "SpendMonthly".calls + EXCLUDED.calls,
+      "unpricedCalls" = "SpendMonthly"."unpricedCalls" + EXCLUDED."unpricedCalls",
+      "costUsd" = "SpendMonthly"."costUsd" + EXCLUDED."costUsd"`,
     [new JsonPayload(payload)],
   );
 }
