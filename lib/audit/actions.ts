@@ -29,6 +29,9 @@ export const AUDIT_ACTIONS = [
   "model_price.create",
   "model_price.delete",
   "model_price.seed",
+  // spend and budgets (budget changes themselves are change.* events)
+  "budget.alert",
+  "spend.anomaly",
   // runs and their judgement
   "run.stall",
   "run_outcome.record",

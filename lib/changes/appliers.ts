@@ -5,3 +5,4 @@
  */
 import "@/lib/prompts/labels";
 import "@/lib/agents/config";
+import "@/lib/spend/budgets/applier";

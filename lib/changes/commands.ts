@@ -180,7 +180,12 @@ export async function proposeChange(tx: Tx, actor: Actor, applier: Applier, inpu
   if (sameState(before, input.after)) {
     throw new AppError("conflict:change_no_op", `${target} is already in that state; there is nothing to change.`);
   }
-  const waiting = await tx.change.findFirst({ where: { targetType: applier.targetType, targetId: input.targetId, status: "PENDING" }, select: { id: true, title: true } });
+  const isProtected = await applier.isProtected(tx, input.targetId, { before, after: input.after });
+  // A move that needs no approval (e.g. lowering a budget) applies even while a change waits:
+  // that change then finds its target moved and is superseded when someone approves it.
+  const waiting = isProtected
+    ? await tx.change.findFirst({ where: { targetType: applier.targetType, targetId: input.targetId, status: "PENDING" }, select: { id: true, title: true } })
+    : null;
   if (waiting) {
     throw new AppError(
       "conflict:change_pending",
@@ -188,7 +193,6 @@ export async function proposeChange(tx: Tx, actor: Actor, applier: Applier, inpu
       { changeId: waiting.id },
     );
   }
-  const isProtected = await applier.isProtected(tx, input.targetId);
   const title = input.title ?? `${target}: ${applier.summarize(before, input.after)}`;
   const row = await insertChange(
     tx,

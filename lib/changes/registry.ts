@@ -35,8 +35,8 @@ export interface Applier {
   lockState(tx: Tx, targetId: string): Promise<ChangeState>;
   /** Moves the target to `state`; writes the target's own history and events. */
   write(tx: Tx, targetId: string, state: ChangeState, context: WriteContext): Promise<void>;
-  /** Whether a move of this target needs an approved change. */
-  isProtected(tx: Tx, targetId: string): Promise<boolean>;
+  /** Whether this move of the target needs an approved change (a budget: only when it loosens). */
+  isProtected(tx: Tx, targetId: string, move: { before: ChangeState; after: ChangeState }): Promise<boolean>;
   /** One line for lists, e.g. `production: v2 → v3`. */
   summarize(before: ChangeState, after: ChangeState): string;
 }

@@ -108,6 +108,31 @@ export async function readQuery<R extends object>(text: string, values: unknown[
   return (await pool.query<R>(text, values)).rows;
 }
 
+/**
+ * A short transaction in plain pg on the client's own pool, for hot
+ * agent-facing writes that must hold a lock for as little time as possible
+ * (a budget reservation): BEGIN, `fn`, COMMIT, or ROLLBACK when it throws.
+ */
+export async function plainTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  getDb();
+  const pool = globalForDb.flightdeckPool;
+  if (!pool) throw new Error("The database pool is not open.");
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query("BEGIN");
+    const result = await fn(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back is not given back to the pool.
+    await client.query("ROLLBACK").catch(() => (broken = true));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
 export async function disconnectDb(): Promise<void> {
   if (globalForDb.flightdeckDb) {
     const pool = globalForDb.flightdeckPool;

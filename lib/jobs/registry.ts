@@ -5,6 +5,8 @@
  */
 import { authCleanupJob } from "@/lib/auth/cleanup-job";
 import { stallSweepJob } from "@/lib/runs/stalls";
+import { budgetAlertsJob } from "@/lib/spend/budgets/alerts";
+import { spendAnomalyJob } from "@/lib/spend/budgets/anomalies";
 import { ingestLedgerRetentionJob } from "@/lib/telemetry/ledger-job";
 import { webhookDeliveryJob } from "@/lib/webhooks/delivery-job";
 import type { JobDefinition } from "./define";
@@ -14,6 +16,8 @@ export const JOBS: readonly JobDefinition[] = [
   webhookDeliveryJob,
   authCleanupJob,
   ingestLedgerRetentionJob,
+  budgetAlertsJob,
+  spendAnomalyJob,
 ];
 
 /** The registered job of that name (names are unique: registry.test.ts). */

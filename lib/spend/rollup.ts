@@ -19,6 +19,8 @@ export interface SpendKey {
 
 /** One billable call's contribution. */
 export interface SpendSource extends SpendKey {
+  /** Its trace: budget reservations of the trace are settled once its calls arrive. */
+  traceId: string;
   unpriced: boolean;
   inputTokens: number;
   outputTokens: number;

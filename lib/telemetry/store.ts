@@ -52,6 +52,8 @@ export interface StoreResult {
   createdAgents: string[];
   /** The spend rollup increments of the stored steps (the spend hook applies them). */
   spend: SpendRow[];
+  /** Traces of the billable calls stored: their budget reservations are settled. */
+  billedTraceIds: string[];
   /**
    * What the run analysis still has to do, the rest being done here: stalled runs that got a step
    * are already RUNNING again (run upsert), loops of runs created by this batch are already flagged
@@ -69,6 +71,7 @@ export const EMPTY_STORE_RESULT: StoreResult = {
   createdTeams: [],
   createdAgents: [],
   spend: [],
+  billedTraceIds: [],
   analysis: { loopRunIds: [], evaluators: false },
 };
 
@@ -212,6 +215,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
     const startedAt = s.startedAt.toISOString();
     if (isBillable(s)) {
       billableRows.set(id, {
+        traceId: s.traceId,
         day: startedAt.slice(0, 10),
         teamId: teamOf(s.teamName ?? run.teamName, agentName) ?? "",
         agentId: agentOf(agentName)?.id ?? "",
@@ -344,6 +348,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
     duplicates: input.length - stored,
     runsCreated: upserted.length - existingTraces.size,
     spend: rollUpSpend(inserted),
+    billedTraceIds: [...new Set(inserted.map((source) => source.traceId))],
     runIds: upserted.map((r) => r.id),
     createdTeams: teams.created,
     createdAgents: agents.created,

@@ -1,0 +1,102 @@
+/**
+ * Budget alerts: a threshold crossing is recorded once per budget, threshold
+ * and month (the unique key of BudgetAlert), shown on the Overview and the
+ * spend page, and sent as a `budget.threshold_crossed` webhook event.
+ *
+ * A job reads the monthly rollup every few seconds instead of a hook checking
+ * in the ingestion transaction: ingestion is then never slowed by it, nor
+ * blocked when two requests cross the same threshold at once. One INSERT …
+ * ON CONFLICT DO NOTHING RETURNING decides which crossings are new, so two
+ * ticks (or two instances) record and announce each crossing once.
+ */
+import { SYSTEM_ACTOR, type Actor } from "@/lib/audit";
+import { defineCommand } from "@/lib/commands";
+import { getDb, type Db } from "@/lib/db";
+import { defineJob } from "@/lib/jobs/define";
+import { formatUsd } from "@/lib/runs/format";
+import { emitEvent, mrkdwn } from "@/lib/webhooks/events";
+import { periodOf, utcDay } from "./period";
+
+export const BUDGET_ALERT_INTERVAL_MS = 5_000;
+/** Reservations are kept this long after they expire (they are shown for a day), then deleted. */
+const RESERVATION_RETENTION_MS = 86_400_000;
+
+interface NewAlert {
+  id: string;
+  budgetId: string;
+  name: string;
+  scope: string;
+  threshold: number;
+  spentUsd: string;
+  limitUsd: string;
+}
+
+export const recordBudgetAlertsCommand = defineCommand("budget.alert", { user: "admin" }, async (tx, _actor, now: Date) => {
+  const period = periodOf(now);
+  const alerts = await tx.$queryRaw<NewAlert[]>`
+    WITH usage AS (
+      SELECT b."id", b."name", b."scope"::text AS "scope", b."monthlyLimitUsd" AS "limit", b."alertThresholds",
+             COALESCE((SELECT SUM(m."costUsd") FROM "SpendMonthly" m
+                       WHERE m."month" = ${utcDay(period.start)}::date
+                         AND (b."scope" = 'GLOBAL' OR (b."scope" = 'TEAM' AND m."teamId" = b."teamId") OR (b."scope" = 'AGENT' AND m."agentId" = b."agentId"))), 0) AS "spent"
+      FROM "Budget" b
+      WHERE cardinality(b."alertThresholds") > 0
+    ), inserted AS (
+      INSERT INTO "BudgetAlert" ("id", "budgetId", "period", "threshold", "spentUsd")
+      SELECT 'bal_' || replace(gen_random_uuid()::text, '-', ''), u."id", ${period.key}, t, u."spent"
+      FROM usage u, unnest(u."alertThresholds") AS t
+      WHERE u."spent" > 0 AND u."spent" >= u."limit" * t / 100.0
+      ORDER BY u."id", t
+      ON CONFLICT ("budgetId", "period", "threshold") DO NOTHING
+      RETURNING "id", "budgetId", "threshold", "spentUsd"
+    )
+    SELECT i."id", i."budgetId", u."name", u."scope", i."threshold", i."spentUsd"::text AS "spentUsd", u."limit"::text AS "limitUsd"
+    FROM inserted i JOIN usage u ON u."id" = i."budgetId"
+    ORDER BY u."name", i."threshold"`;
+  for (const alert of alerts) {
+    const spent = Number(alert.spentUsd);
+    const limit = Number(alert.limitUsd);
+    await emitEvent(tx, {
+      type: "budget.threshold_crossed",
+      data: { budgetId: alert.budgetId, budget: alert.name, period: period.key, threshold: alert.threshold, spentUsd: spent, monthlyLimitUsd: limit },
+      text: mrkdwn`*${alert.name}* crossed ${alert.threshold}% of its monthly limit: ${formatUsd(spent)} of ${formatUsd(limit)} in ${period.key}.`,
+      link: { url: `/spend#budget-${alert.budgetId}`, label: "Open the budget" },
+      occurredAt: now,
+    });
+  }
+  return {
+    result: alerts,
+    audit:
+      alerts.length === 0
+        ? null
+        : {
+            targetType: "budget",
+            targetId: alerts.length === 1 ? alerts[0]!.budgetId : null,
+            metadata: { period: period.key, alerts: alerts.map((a) => ({ budget: a.name, threshold: a.threshold, spentUsd: Number(a.spentUsd) })) },
+          },
+  };
+});
+
+const ALERTS_ACTOR: Actor = { ...SYSTEM_ACTOR, label: "budget alerts" };
+
+/** Records and announces the thresholds crossed this month; returns the new ones. */
+export async function recordBudgetAlerts(db: Db, now = new Date()): Promise<NewAlert[]> {
+  return db.$transaction((tx) => recordBudgetAlertsCommand(tx, ALERTS_ACTOR, now));
+}
+
+/** Reservations expired for more than a day are dropped: they hold nothing and keep the open-reservation index small. */
+export async function purgeReservations(db: Db, now = new Date()): Promise<number> {
+  return db.$executeRaw`DELETE FROM "BudgetReservation" WHERE "expiresAt" < ${new Date(now.getTime() - RESERVATION_RETENTION_MS)}`;
+}
+
+export const budgetAlertsJob = defineJob({
+  name: "budget_alerts",
+  description: "Records budget thresholds crossed this month (once each) and sends their webhook events; drops expired reservations.",
+  intervalMs: BUDGET_ALERT_INTERVAL_MS,
+  run: async ({ now }) => {
+    const db = getDb();
+    const alerts = await recordBudgetAlerts(db, now);
+    const purged = await purgeReservations(db, now);
+    return { alerts: alerts.length, reservationsPurged: purged };
+  },
+});
