@@ -206,7 +206,7 @@ describe("OTLP ingestion", () => {
     const spend = await db.spendDaily.findMany({ where: { agentId: agent.id } });
     expect(spend.map((s) => [s.calls, s.inputTokens])).toEqual([[1, 1000n]]);
     const monthly = await db.spendMonthly.findMany({ where: { agentId: agent.id } });
-    expect(monthly.map((m) => [m.calls, m.costUsd.toString()])).toEqual([[1, spend[0].costUsd.toString()]]);
+    expect(monthly.map((m) => [m.calls, m.costUsd.toString()])).toEqual([[1, spend[0]!.costUsd.toString()]]);
   });
 
   it("counts only the new spans of a request that re-sends some, in the run totals", async () => {
