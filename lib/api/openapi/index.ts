@@ -4,6 +4,7 @@
  * the zod schemas its handlers parse with and answer in (generated here, so
  * the document cannot drift from what the routes accept).
  */
+import { budgetsApi } from "./budgets";
 import { foundationApi } from "./foundation";
 import { promptsApi } from "./prompts";
 import { componentSchemas, type JsonSchema } from "./schema";
@@ -11,7 +12,7 @@ import { spendApi } from "./spend";
 import { telemetryApi } from "./telemetry";
 import type { OpenApiFragment } from "./types";
 
-const fragments: OpenApiFragment[] = [foundationApi, telemetryApi, spendApi, promptsApi];
+const fragments: OpenApiFragment[] = [foundationApi, telemetryApi, spendApi, budgetsApi, promptsApi];
 
 let components: Record<string, JsonSchema> | undefined;
 
