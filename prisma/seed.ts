@@ -14,6 +14,7 @@
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { execute } from "@/lib/commands";
 import { db } from "@/lib/db";
+import { seedDemoBudgets } from "@/lib/demo/budgets";
 import { seedDemoRegistry } from "@/lib/demo/registry";
 import { sendDemo } from "@/lib/demo/send";
 import { hashPassword } from "@/lib/passwords";
@@ -57,6 +58,9 @@ export async function seedIfEmpty(log: (line: string) => void = console.log, dem
   };
   const changes = await seedDemoRegistry(await person("OPS_LEAD"), await person("COMPLIANCE"));
   log(`seeded the demo prompt registry and agent configurations (${changes} changes)`);
+  const finance = await db.user.findFirstOrThrow({ where: { role: "FINANCE", email: { in: DEMO_USERS.map((d) => d.email) } }, select: { id: true, email: true } });
+  const budgets = await seedDemoBudgets({ type: "USER", id: finance.id, label: finance.email });
+  log(`seeded ${budgets} demo budgets`);
   return true;
 }
 

@@ -21,6 +21,8 @@ import {
 import { requirePageScope, type SessionUser } from "@/lib/session";
 import { ChangeStatusBadge } from "@/components/changes/change-badges";
 import { changesAwaiting, listChanges } from "@/lib/changes/queries";
+import { formatUsd } from "@/lib/runs/format";
+import { recentAlerts, recentAnomalies, spendNow } from "@/lib/spend/budgets/queries";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -57,6 +59,11 @@ export default async function OverviewPage() {
               </Suspense>
             </div>
           </>
+        )}
+        {hasScope(user.role, "spend:read") && (
+          <Suspense fallback={<Skeleton className="h-48" />}>
+            <SpendCard />
+          </Suspense>
         )}
         {hasScope(user.role, "changes:read") && (
           <Suspense fallback={<Skeleton className="h-48" />}>
@@ -164,6 +171,68 @@ async function ToolFailuresCard() {
 }
 
 /** Changes to what steers agents: those waiting for this user's approval, then the latest. */
+async function SpendCard() {
+  const [now, alerts, anomalies] = await Promise.all([spendNow(), recentAlerts(4, startOfMonth()), recentAnomalies(4)]);
+  const org = now.organisation;
+  return (
+    <Card data-testid="overview-spend">
+      <CardHeader
+        title="Spend"
+        description={`Today ${formatUsd(now.todayUsd)} · this month ${formatUsd(now.monthUsd)}${org ? ` of ${formatUsd(org.monthlyLimitUsd)} (forecast ${formatUsd(org.forecastUsd)})` : ""}`}
+        action={
+          <Link href="/spend" className="text-sm text-brand-600 hover:underline">
+            Spend
+          </Link>
+        }
+      />
+      <div className="divide-y divide-slate-100 text-sm">
+        {now.monthUnpricedCalls > 0 && (
+          <p className="px-5 py-2.5 text-amber-800">{now.monthUnpricedCalls.toLocaleString("en-US")} calls this month have no price: not counted above.</p>
+        )}
+        <div className="px-5 py-2.5">
+          <h3 className="text-xs font-medium uppercase tracking-wide text-slate-500">Budget alerts this month</h3>
+          {alerts.length === 0 ? (
+            <p className="text-slate-500">No budget crossed a threshold.</p>
+          ) : (
+            <ul className="mt-1 space-y-1" data-testid="overview-budget-alerts">
+              {alerts.map((a) => (
+                <li key={a.id}>
+                  <Link href={`/spend#budget-${a.budgetId}`} className="text-brand-700 hover:underline">
+                    {a.budget}
+                  </Link>{" "}
+                  crossed {a.threshold} % ({formatUsd(a.spentUsd)}) · <Time value={a.at} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div className="px-5 py-2.5">
+          <h3 className="text-xs font-medium uppercase tracking-wide text-slate-500">Spend anomalies, last 24 h</h3>
+          {anomalies.length === 0 ? (
+            <p className="text-slate-500">No agent spent far above its usual hour.</p>
+          ) : (
+            <ul className="mt-1 space-y-1" data-testid="overview-anomalies">
+              {anomalies.map((a) => (
+                <li key={a.id}>
+                  <Link href={`/runs?agent=${encodeURIComponent(a.agent)}`} className="text-brand-700 hover:underline">
+                    {a.agent}
+                  </Link>{" "}
+                  spent {formatUsd(a.costUsd)} in an hour (usually {formatUsd(a.baselineUsd)}) · <Time value={a.hourStart} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </div>
+    </Card>
+  );
+}
+
+function startOfMonth(): Date {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+}
+
 async function ChangesCard({ user }: { user: SessionUser }) {
   const [awaiting, latest] = await Promise.all([changesAwaiting(user), listChanges({})]);
   const recent = latest.rows.slice(0, 5);

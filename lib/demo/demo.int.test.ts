@@ -68,6 +68,15 @@ describe("the demo seed of an empty database", () => {
     expect(await db.change.count({ where: { status: "PENDING" } })).toBe(2);
     expect(await db.agent.count({ where: { currentConfigId: { not: null } } })).toBe(4);
   });
+
+  it("sets demo budgets as finance: the organisation, every team, and a hard cap on one agent", async () => {
+    const budgets = await db.budget.findMany({ include: { team: true, agent: true } });
+    expect(budgets.filter((b) => b.scope === "GLOBAL")).toHaveLength(1);
+    expect(budgets.filter((b) => b.scope === "TEAM").length).toBe(await db.team.count());
+    expect(budgets.filter((b) => b.scope === "AGENT" && b.hardCap).map((b) => b.agent?.name)).toEqual(["supplier-negotiator"]);
+    const changes = await db.change.findMany({ where: { kind: "BUDGET" } });
+    expect(changes.every((c) => c.status === "APPLIED" && c.proposedByName === "finance@flightdeck.local")).toBe(true);
+  });
 });
 
 describe("a small demo through ingestion", () => {

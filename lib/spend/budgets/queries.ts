@@ -192,3 +192,28 @@ export async function budgetTargets(): Promise<{ teams: string[]; agents: string
   ]);
   return { teams: teams.map((t) => t.name), agents: agents.map((a) => a.name) };
 }
+
+export interface SpendNow {
+  todayUsd: number;
+  monthUsd: number;
+  monthUnpricedCalls: number;
+  /** The organisation's budget this month, if one is set. */
+  organisation: { id: string; monthlyLimitUsd: number; forecastUsd: number } | null;
+}
+
+/** Spend today and this month (UTC), for the Overview. */
+export async function spendNow(now = new Date()): Promise<SpendNow> {
+  const period = periodOf(now);
+  const [[today], [month], org] = await Promise.all([
+    readQuery<{ cost: string }>(`SELECT COALESCE(SUM("costUsd"), 0)::text AS cost FROM "SpendDaily" WHERE "day" = $1::date`, [utcDay(now)]),
+    readQuery<{ cost: string; unpriced: number }>(`SELECT COALESCE(SUM("costUsd"), 0)::text AS cost, COALESCE(SUM("unpricedCalls"), 0)::int AS unpriced FROM "SpendMonthly" WHERE "month" = $1::date`, [utcDay(period.start)]),
+    viewsOf(`b."scope" = 'GLOBAL'`, [], now),
+  ]);
+  const o = org[0];
+  return {
+    todayUsd: Number(today?.cost ?? 0),
+    monthUsd: Number(month?.cost ?? 0),
+    monthUnpricedCalls: month?.unpriced ?? 0,
+    organisation: o ? { id: o.id, monthlyLimitUsd: o.monthlyLimitUsd, forecastUsd: o.forecastUsd } : null,
+  };
+}

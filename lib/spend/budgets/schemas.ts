@@ -166,3 +166,65 @@ export const checkQuerySchema = z
   })
   .strict();
 export type CheckQuery = z.output<typeof checkQuerySchema>;
+
+/** "50, 80, 100" (or "50 80 100"; empty: no alerts) as the list of thresholds. */
+const thresholdsTextSchema = z
+  .string()
+  .max(200, "At most 10 thresholds.")
+  .transform((text, ctx) => {
+    const parts = text.split(/[\s,;%]+/).filter(Boolean);
+    const numbers = parts.map(Number);
+    if (numbers.some((n) => !Number.isFinite(n))) {
+      ctx.addIssue({ code: "custom", message: "List whole percentages, e.g. 50, 80, 100." });
+      return z.NEVER;
+    }
+    return numbers;
+  })
+  .pipe(thresholdsSchema);
+
+const limitTextSchema = z
+  .string()
+  .trim()
+  .min(1, "Enter the monthly limit in USD.")
+  .regex(/^\$?\s*[\d,]*\.?\d*$/, "Enter an amount in USD, e.g. 500 or 1,250.50.")
+  .transform((text) => Number(text.replace(/[$,\s]/g, "")))
+  .pipe(monthlyLimitSchema);
+
+/** The console's budget form (strings from FormData): new budget, or changes to one. */
+export const budgetFormSchema = z
+  .object({
+    budgetId: z.string().max(40).optional(),
+    scope: z.enum(BUDGET_SCOPES, { message: "Choose what the budget applies to." }),
+    team: z.string().trim().max(200).optional(),
+    agent: z.string().trim().max(200).optional(),
+    monthlyLimitUsd: limitTextSchema,
+    thresholds: thresholdsTextSchema,
+    hardCap: z.boolean(),
+    reason: reasonSchema,
+  })
+  .superRefine((b, ctx) => {
+    if (b.scope === "team" && !b.team) ctx.addIssue({ code: "custom", path: ["team"], message: "Choose the team." });
+    if (b.scope === "agent" && !b.agent) ctx.addIssue({ code: "custom", path: ["agent"], message: "Choose the agent." });
+  });
+export type BudgetForm = z.output<typeof budgetFormSchema>;
+
+export function budgetFormInput(formData: FormData): unknown {
+  const text = (key: string) => {
+    const value = formData.get(key);
+    return typeof value === "string" ? value : undefined;
+  };
+  return {
+    budgetId: text("budgetId") || undefined,
+    scope: text("scope"),
+    team: text("team") || undefined,
+    agent: text("agent") || undefined,
+    monthlyLimitUsd: text("monthlyLimitUsd") ?? "",
+    thresholds: text("thresholds") ?? "",
+    hardCap: formData.get("hardCap") === "on",
+    reason: text("reason") ?? "",
+  };
+}
+
+export function targetOfForm(form: Pick<BudgetForm, "scope" | "team" | "agent">): BudgetTarget {
+  return form.scope === "organisation" ? { scope: "organisation" } : form.scope === "team" ? { scope: "team", team: form.team! } : { scope: "agent", agent: form.agent! };
+}
