@@ -46,7 +46,8 @@ export function KeyIngest({ name, summary }: { name: string; summary: KeyIngestS
   const { last24h } = summary;
   return (
     <details data-testid="api-key-ingested">
-      <summary className="cursor-pointer whitespace-nowrap" aria-label={`Ingestion of “${name}”: details`}>
+      <summary className="cursor-pointer whitespace-nowrap">
+        <span className="sr-only">Ingestion of “{name}”: </span>
         {count(last24h.spansAccepted)} spans · {count(last24h.requests)} requests
         {last24h.spansRejected > 0 && <span className="text-amber-700"> · {count(last24h.spansRejected)} rejected</span>}
       </summary>

@@ -8,7 +8,9 @@ import { ConfirmForm } from "@/components/ui/confirm-form";
 import { Field, inputClass, SubmitRow } from "@/components/ui/field";
 import { Table, Td, Th } from "@/components/ui/table";
 import { IDLE, type ActionState } from "@/lib/forms";
-import { createModelPriceAction, deleteModelPriceAction } from "@/lib/spend/prices/actions";
+import { createModelPriceAction, deleteModelPriceAction, type AddedPrice } from "@/lib/spend/prices/actions";
+import { PriceRecomputePanel, type PriceRecomputeOverviewItem } from "./price-recompute-panel";
+import { callsText, StartPriceRecompute } from "./price-recompute-start";
 
 export interface PriceItem {
   id: string;
@@ -85,43 +87,59 @@ function PriceTable({ prices, caption }: { prices: PriceItem[]; caption: string 
   );
 }
 
-function AddPriceForm() {
-  const [state, action, pending] = useActionState<ActionState, FormData>(createModelPriceAction, IDLE);
-  const errors = state.status === "invalid" ? state.errors : {};
-  const { ref, onSubmit } = useKeepInputOnError(action, state);
+/** Right after a price is added: the unpriced calls it covers, and the offer to re-price them. */
+function RepriceOffer({ added }: { added: AddedPrice }) {
+  if (added.unpricedCalls === 0) return null;
   return (
-    <form ref={ref} action={action} onSubmit={onSubmit} className="grid gap-3 border-t border-slate-100 px-5 py-4 md:grid-cols-6" aria-label="Add a model price">
-      <Field label="Model" name="model" errors={errors.model} hint="Display name, e.g. GPT-4o.">
-        {(p) => <input {...p} required maxLength={120} className={inputClass} />}
-      </Field>
-      <Field label="Match pattern" name="matchPattern" errors={errors.matchPattern} hint="Exact name or glob, e.g. claude-3-5-sonnet*. Empty = model.">
-        {(p) => <input {...p} maxLength={200} className={`${inputClass} font-mono`} placeholder="gpt-4o" />}
-      </Field>
-      <Field label="Input $ / 1M tokens" name="inputPerMillion" errors={errors.inputPerMillion}>
-        {(p) => <input {...p} type="number" step="any" min={0} required className={inputClass} />}
-      </Field>
-      <Field label="Cached input $ / 1M" name="cachedInputPerMillion" errors={errors.cachedInputPerMillion} hint="Empty = input rate.">
-        {(p) => <input {...p} type="number" step="any" min={0} className={inputClass} />}
-      </Field>
-      <Field label="Output $ / 1M tokens" name="outputPerMillion" errors={errors.outputPerMillion}>
-        {(p) => <input {...p} type="number" step="any" min={0} required className={inputClass} />}
-      </Field>
-      <Field label="Effective from (UTC)" name="effectiveFrom" errors={errors.effectiveFrom} hint="Empty = now.">
-        {(p) => <input {...p} type="date" className={inputClass} />}
-      </Field>
-      <SubmitRow label="Add price" pendingLabel="Adding…" pending={pending} state={state} className="md:col-span-6" />
-    </form>
+    <div className="flex flex-wrap items-center gap-3 border-t border-amber-100 bg-amber-50 px-5 py-3 text-sm text-amber-900" data-testid="reprice-offer">
+      <p>
+        {callsText(added.unpricedCalls)} match{added.unpricedCalls === 1 ? "es" : ""} this price (<code>{added.matchPattern}</code>).
+      </p>
+      <StartPriceRecompute matchPattern={added.matchPattern} calls={added.unpricedCalls} trigger="Re-price them" />
+    </div>
   );
 }
 
-export function ModelPricesSection({ prices }: { prices: PriceItem[] }) {
+function AddPriceForm() {
+  const [state, action, pending] = useActionState<ActionState<AddedPrice>, FormData>(createModelPriceAction, IDLE);
+  const errors = state.status === "invalid" ? state.errors : {};
+  const { ref, onSubmit } = useKeepInputOnError(action, state);
+  return (
+    <>
+      <form ref={ref} action={action} onSubmit={onSubmit} className="grid gap-3 border-t border-slate-100 px-5 py-4 md:grid-cols-6" aria-label="Add a model price">
+        <Field label="Model" name="model" errors={errors.model} hint="Display name, e.g. GPT-4o.">
+          {(p) => <input {...p} required maxLength={120} className={inputClass} />}
+        </Field>
+        <Field label="Match pattern" name="matchPattern" errors={errors.matchPattern} hint="Exact name or glob, e.g. claude-3-5-sonnet*. Empty = model.">
+          {(p) => <input {...p} maxLength={200} className={`${inputClass} font-mono`} placeholder="gpt-4o" />}
+        </Field>
+        <Field label="Input $ / 1M tokens" name="inputPerMillion" errors={errors.inputPerMillion}>
+          {(p) => <input {...p} type="number" step="any" min={0} required className={inputClass} />}
+        </Field>
+        <Field label="Cached input $ / 1M" name="cachedInputPerMillion" errors={errors.cachedInputPerMillion} hint="Empty = input rate.">
+          {(p) => <input {...p} type="number" step="any" min={0} className={inputClass} />}
+        </Field>
+        <Field label="Output $ / 1M tokens" name="outputPerMillion" errors={errors.outputPerMillion}>
+          {(p) => <input {...p} type="number" step="any" min={0} required className={inputClass} />}
+        </Field>
+        <Field label="Effective from (UTC)" name="effectiveFrom" errors={errors.effectiveFrom} hint="Empty = now.">
+          {(p) => <input {...p} type="date" className={inputClass} />}
+        </Field>
+        <SubmitRow label="Add price" pendingLabel="Adding…" pending={pending} state={state} className="md:col-span-6" />
+      </form>
+      {state.status === "success" && state.data && <RepriceOffer key={state.data.priceId} added={state.data} />}
+    </>
+  );
+}
+
+export function ModelPricesSection({ prices, recompute }: { prices: PriceItem[]; recompute: PriceRecomputeOverviewItem }) {
   const inForce = prices.filter((p) => p.status !== "superseded");
   const superseded = prices.filter((p) => p.status === "superseded");
   return (
     <Card id="model-prices">
       <CardHeader
         title="Model prices"
-        description="USD per million tokens, applied at ingestion with the price in force at each span's start. An exact name beats a pattern; a longer pattern beats a shorter one. Models with no price are stored as unpriced, never as $0. Seeded with public list prices: check them against your contracts."
+        description="USD per million tokens, applied at ingestion with the price in force at each span's start. An exact name beats a pattern; a longer pattern beats a shorter one. Models with no price are stored as unpriced, never as $0, and can be re-priced once their price is added. Seeded with public list prices: check them against your contracts."
       />
       {inForce.length === 0 ? (
         <p className="px-5 py-6 text-sm text-slate-600">No prices yet: every LLM call is stored as unpriced. Add the models your agents use below.</p>
@@ -134,6 +152,7 @@ export function ModelPricesSection({ prices }: { prices: PriceItem[] }) {
           <PriceTable prices={superseded} caption="Superseded prices" />
         </details>
       )}
+      <PriceRecomputePanel overview={recompute} />
       <AddPriceForm />
     </Card>
   );

@@ -29,6 +29,9 @@ export const AUDIT_ACTIONS = [
   "model_price.create",
   "model_price.delete",
   "model_price.seed",
+  // re-pricing stored calls that had no price: queued by a person, each batch applied by the price_recompute job
+  "model_price.recompute",
+  "model_price.reprice",
   // spend and budgets (budget changes themselves are change.* events)
   "budget.alert",
   "spend.anomaly",

@@ -7,6 +7,7 @@ import { authCleanupJob } from "@/lib/auth/cleanup-job";
 import { stallSweepJob } from "@/lib/runs/stalls";
 import { budgetAlertsJob } from "@/lib/spend/budgets/alerts";
 import { spendAnomalyJob } from "@/lib/spend/budgets/anomalies";
+import { priceRecomputeJob } from "@/lib/spend/prices/recompute";
 import { ingestLedgerRetentionJob } from "@/lib/telemetry/ledger-job";
 import { webhookDeliveryJob } from "@/lib/webhooks/delivery-job";
 import type { JobDefinition } from "./define";
@@ -18,6 +19,7 @@ export const JOBS: readonly JobDefinition[] = [
   ingestLedgerRetentionJob,
   budgetAlertsJob,
   spendAnomalyJob,
+  priceRecomputeJob,
 ];
 
 /** The registered job of that name (names are unique: registry.test.ts). */

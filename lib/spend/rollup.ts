@@ -65,7 +65,10 @@ export function rollUpSpend(sources: Iterable<SpendSource>): SpendRow[] {
  * request of a day (month), team, agent and model, so the upserts hold their
  * locks until commit: run it last before the audit event (which serialises
  * commits anyway), and in key order (the ORDER BYs, the same for every
- * request) so concurrent requests cannot deadlock.
+ * request) so concurrent requests cannot deadlock. PostgreSQL runs the main
+ * INSERT (SpendMonthly) before it finishes the unreferenced CTE (SpendDaily):
+ * anything else writing both tables locks months first, then days
+ * (lib/spend/prices/recompute.ts does).
  */
 export async function applySpendRollup(tx: Tx, rows: SpendRow[], connection: Connection = null): Promise<void> {
   if (rows.length === 0) return;

@@ -8,7 +8,7 @@ import { UsersSection } from "@/components/settings/users-section";
 import { WebhooksSection } from "@/components/settings/webhooks-section";
 import { PageHeader } from "@/components/ui/page-header";
 import { listApiKeys } from "@/lib/api-keys/queries";
-import { listModelPrices } from "@/lib/spend/prices/queries";
+import { getPriceRecomputeOverview, listModelPrices, priceRecomputeJson } from "@/lib/spend/prices/queries";
 import { getRedactionSettings } from "@/lib/redaction/queries";
 import { listUsers } from "@/lib/users/queries";
 import { requirePageScope } from "@/lib/session";
@@ -73,7 +73,7 @@ function SectionSkeleton({ title }: { title: string }) {
 }
 
 async function ModelPrices() {
-  const prices = await listModelPrices();
+  const [prices, recompute] = await Promise.all([listModelPrices(), getPriceRecomputeOverview()]);
   return (
     <ModelPricesSection
       prices={prices.map((p) => ({
@@ -87,6 +87,11 @@ async function ModelPrices() {
         status: p.status,
         supersededAt: p.supersededAt?.toISOString() ?? null,
       }))}
+      recompute={{
+        active: recompute.active.map(priceRecomputeJson),
+        latest: recompute.latest ? priceRecomputeJson(recompute.latest) : null,
+        unpriced: recompute.unpriced,
+      }}
     />
   );
 }

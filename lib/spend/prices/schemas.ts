@@ -110,3 +110,34 @@ export const modelPriceListSchema = z.object({
   unpriced: z.boolean().optional().meta({ description: "With `?model=`: true when no price applies." }),
 });
 export type ModelPriceListJson = z.output<typeof modelPriceListSchema>;
+
+// ── re-pricing of unpriced calls (recompute.ts) ─────────────────────────────
+
+/** Settings › Model prices "Re-price": a price's pattern, or none for every unpriced call. */
+export const startPriceRecomputeSchema = z.object({ matchPattern: matchPatternSchema.nullable() });
+export type StartPriceRecomputeInput = z.output<typeof startPriceRecomputeSchema>;
+
+export function priceRecomputeFromForm(formData: FormData): unknown {
+  const pattern = formData.get("matchPattern");
+  return { matchPattern: typeof pattern === "string" && pattern.trim() !== "" ? pattern : null };
+}
+
+export const PRICE_RECOMPUTE_STATUSES = ["QUEUED", "RUNNING", "DONE", "FAILED"] as const;
+
+/** A re-pricing as Settings shows it and /settings/price-recomputes/{id} answers it (never parsed at runtime). */
+export const priceRecomputeSchema = z.object({
+  id: z.string(),
+  status: z.enum(PRICE_RECOMPUTE_STATUSES),
+  matchPattern: z.string().nullable().meta({ description: "The calls of models this pattern matches; null = every unpriced call." }),
+  total: z.number().int().meta({ description: "Unpriced calls it covers (counted when queued, settled when done)." }),
+  done: z.number().int(),
+  repriced: z.number().int(),
+  stillUnpriced: z.number().int().meta({ description: "Calls it covers with no price in force at their start." }),
+  addedUsd: z.number().meta({ description: "Cost added to the re-priced calls, their runs and the spend rollups." }),
+  error: z.string().nullable(),
+  requestedByName: z.string(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type PriceRecomputeJson = z.output<typeof priceRecomputeSchema>;
