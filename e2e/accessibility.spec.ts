@@ -2,7 +2,8 @@
  * Every page passes axe-core (WCAG 2.0/2.1 A and AA) with no serious or
  * critical violation, for every role: the sections `navFor(role)` opens (so a
  * new section is covered as soon as it is in NAV_ITEMS), a run's detail page
- * with a step selected, the 403 page of a section the role may not open, and
+ * with a step selected, the spend page's other states (grouped, a refused
+ * range, an empty range), the 403 page of a section the role may not open, and
  * the login page signed out. One browser context per role, signed in once and
  * reused across its pages (tests of a file run in order in one worker; a failed
  * test only costs a new sign-in, and every page still gets checked).
@@ -48,6 +49,7 @@ for (const role of ROLES as readonly Role[]) {
   const sections = navFor(role);
   const denied = NAV_ITEMS.find((item) => !sections.some((s) => s.href === item.href));
   const mayReadRuns = sections.some((s) => s.href === "/runs");
+  const mayReadSpend = sections.some((s) => s.href === "/spend");
 
   test.describe(`as ${ROLE_LABELS[role]}`, () => {
     let context: BrowserContext;
@@ -90,6 +92,17 @@ for (const role of ROLES as readonly Role[]) {
         await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
         await expectNoBlockingViolations(page, "/runs/<id>?step=<id>");
       });
+    }
+
+    if (mayReadSpend) {
+      // The default view is checked with the sections above; these are its other states.
+      for (const href of ["/spend?groupBy=team", "/spend?groupBy=prompt", "/spend?from=2026-03-10&to=2026-03-01", "/spend?from=2001-01-01&to=2001-01-31"]) {
+        test(`the spend page ${href}`, async () => {
+          await page.goto(href);
+          await waitForContent(page);
+          await expectNoBlockingViolations(page, href);
+        });
+      }
     }
 
     // Detail pages every role may read: a demo prompt (labels, drift chart, history), an agent, a change.

@@ -1,5 +1,6 @@
-/** OpenAPI paths of the spend area: the model price table. */
+/** OpenAPI paths of the spend area: the spend report (JSON and CSV) and the model price table. */
 import { createModelPriceSchema, modelPriceListSchema, modelPriceQuerySchema, modelPriceSchema } from "@/lib/spend/prices/schemas";
+import { MAX_RANGE_DAYS, spendCsvQuerySchema, spendQuerySchema, spendReportJsonSchema } from "@/lib/spend/report-schema";
 import { annotate, componentRef, errorResponse, jsonContent, queryParameters } from "./schema";
 import type { OpenApiFragment } from "./types";
 
@@ -13,8 +14,60 @@ annotate(createModelPriceSchema, {
   examples: [{ model: "GPT-4o", matchPattern: "gpt-4o", inputPerMillion: 2.5, outputPerMillion: 10, cachedInputPerMillion: 1.25, effectiveFrom: "2025-06-01" }],
 });
 
+const spendQueryNotes = {
+  from: "First UTC day, inclusive (default: 29 days before `to`).",
+  to: `Last UTC day, inclusive (default: today, UTC). At most ${MAX_RANGE_DAYS} days from \`from\`.`,
+  groupBy: "What each row is (default `day`).",
+  agent: "Only this agent's calls (its name; an unknown name gives no rows).",
+  team: "Only this team's calls (its name; an unknown name gives no rows).",
+  model: "Only calls of this model (the name as ingested).",
+  prompt: "Only calls of this prompt: `name` (any version) or `name@version`.",
+};
+
+const spendErrors = {
+  "400": errorResponse(
+    "Invalid query (`bad_request:spend_query`, details per field): a malformed day, `from` after `to`, a range over " +
+      `${MAX_RANGE_DAYS} days, an unknown grouping, a value too long, or a parameter given twice`,
+  ),
+  "401": errorResponse("Missing or invalid key"),
+  "403": errorResponse("The key lacks `spend:read`"),
+};
+
 export const spendApi: OpenApiFragment = {
   paths: {
+    "/api/v1/spend": {
+      get: {
+        operationId: "getSpend",
+        summary: "Calls, tokens and cost per day, model, agent, team or prompt version over a range of UTC days",
+        description:
+          "Needs a key with `spend:read`. Read from the daily rollup that ingestion maintains (days are the UTC days of the calls). " +
+          "Costs are summed exactly before conversion; `total` is the sum of the rows. Calls with no price are counted in `calls` and " +
+          "`unpricedCalls` but their cost is unknown, never $0: `unpricedModels` names their models.",
+        parameters: queryParameters(spendQuerySchema, spendQueryNotes),
+        responses: { "200": { description: "The report", content: jsonContent(componentRef("SpendReport")) }, ...spendErrors },
+      },
+    },
+    "/api/v1/spend.csv": {
+      get: {
+        operationId: "getSpendCsv",
+        summary: "The same report as CSV (streamed), or every rollup row with `detail=true`",
+        description:
+          "Needs a key with `spend:read`. Same parameters and rows as `GET /api/v1/spend`, as an attachment: a header line, then " +
+          "`key,calls,inputTokens,outputTokens,cachedInputTokens,costUsd,unpricedCalls` per group in the order of the key (days in order, " +
+          "names alphabetically). With `detail=true`, one line per day, team, agent, model and prompt version: " +
+          "`day,team,agent,model,prompt,calls,…`. Costs keep their 9 decimals; the cost column sums to the JSON `total.costUsd`. " +
+          "Cells that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`) are prefixed with `'`. Written as it is " +
+          "read, page by page: a failure midway ends the download early rather than answering an error.",
+        parameters: queryParameters(spendCsvQuerySchema, { ...spendQueryNotes, detail: "`true`: one line per rollup row instead of per group." }),
+        responses: {
+          "200": {
+            description: "CSV (`Content-Disposition: attachment`)",
+            content: { "text/csv": { schema: { type: "string" } } },
+          },
+          ...spendErrors,
+        },
+      },
+    },
     "/api/v1/model-prices": {
       get: {
         operationId: "listModelPrices",
@@ -54,5 +107,5 @@ export const spendApi: OpenApiFragment = {
     },
   },
   inputs: { ModelPriceInput: createModelPriceSchema },
-  outputs: { ModelPrice: modelPriceSchema, ModelPriceList: modelPriceListSchema },
+  outputs: { ModelPrice: modelPriceSchema, ModelPriceList: modelPriceListSchema, SpendReport: spendReportJsonSchema },
 };
