@@ -110,6 +110,10 @@ describe("POST /api/v1/ingest", () => {
     }
     const evaluations = await db.evaluation.findMany({ where: { run: { traceId } }, orderBy: { name: "asc" } });
     expect(evaluations.map((e) => [e.name, e.kind, e.source, e.stepId !== null])).toEqual([["tone", "OUTPUT", "JUDGE", true]]);
+    // The run item's agent and team key the call's spend too, though the steps name neither (and are stored first).
+    const [agent, team] = await Promise.all([db.agent.findUniqueOrThrow({ where: { name: "supplier-negotiator" } }), db.team.findUniqueOrThrow({ where: { name: "procurement" } })]);
+    const spend = await db.spendDaily.findMany({ where: { day: new Date("2025-07-01"), model: "claude-sonnet-4", promptName: "supplier-email" } });
+    expect(spend.map((r) => [r.agentId, r.teamId, r.calls])).toEqual([[agent.id, team.id, 1]]);
   });
 
   it("answers 400 for malformed bodies, 415 for non-JSON, 403 without the ingest scope", async () => {

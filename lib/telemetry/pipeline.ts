@@ -105,7 +105,7 @@ export async function ingestBatch(
 }
 
 async function storeBatch(tx: Tx, connection: Connection, actor: Actor, batch: DecodedBatch): Promise<StoredBatch> {
-  const steps = batch.steps.length ? await storeSteps(tx, batch.steps, connection) : EMPTY_STORE_RESULT;
+  const steps = batch.steps.length ? await storeSteps(tx, batch.steps, connection, batch.runs ?? []) : EMPTY_STORE_RESULT;
   const runs = await storeRunItems(tx, batch.runs ?? [], connection);
   const itemErrors: ItemError[] = [];
   const evaluations = await storeEvaluationItems(tx, actor, batch.evaluations ?? [], itemErrors);

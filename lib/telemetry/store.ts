@@ -141,7 +141,14 @@ function addTotals(t: Totals, s: StepDraft, costText: string | null, unpriced: b
   }
 }
 
-export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connection = null): Promise<StoreResult> {
+/** What a run item of the same batch says of its run's agent and team (native API): it wins over the steps' fold. */
+export interface RunHint {
+  traceId: string;
+  agent?: string | null;
+  team?: string | null;
+}
+
+export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connection = null, runHints: readonly RunHint[] = []): Promise<StoreResult> {
   // Repeats inside one batch: the first copy wins, as it would across batches.
   const seen = new Set<string>();
   const unique = input.filter((s) => {
@@ -162,6 +169,13 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
     redactions = redacted.map((r) => r.redactions);
   }
   const runs = foldRuns(steps);
+  // Run items are stored after the steps, but their agent and team must key the steps' spend too.
+  for (const hint of runHints) {
+    const run = runs.get(hint.traceId);
+    if (!run) continue;
+    if (hint.agent) run.agentName = hint.agent;
+    if (hint.team) run.teamName = hint.team;
+  }
 
   // Agents and teams seen for the first time are created; an agent joins the first team seen with it.
   const teamNames = new Set<string>();
