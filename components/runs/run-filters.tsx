@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
-import { FLAG_LABELS, RUN_FLAGS, RUN_SORTS, RUN_STATUSES, SORT_LABELS, type RunFilter } from "@/lib/runs/schemas";
+import { FLAG_LABELS, RUN_FLAGS, RUN_SORTS, RUN_STATUSES, runFilterQuery, SORT_LABELS, type RunFilter } from "@/lib/runs/schemas";
 import { STATUS_LABELS } from "./badges";
 
 const label = "text-xs font-medium text-slate-600";
@@ -18,6 +18,15 @@ export function RunFilters({ facets, filter }: { facets: { agents: string[]; tea
           {filter.promptVersion ? ` v${filter.promptVersion}` : ""}.{" "}
           <Link href={`/prompts/${filter.prompt}`} className="text-brand-700 hover:underline">
             Open the prompt
+          </Link>
+        </p>
+      )}
+      {filter.model && (
+        <p className="col-span-2 text-sm text-slate-700 md:col-span-6">
+          <input type="hidden" name="model" value={filter.model} />
+          Runs with a call to model <code className="font-mono">{filter.model}</code>.{" "}
+          <Link href={`/runs?${runFilterQuery(filter, { model: undefined, cursor: undefined })}`} className="text-brand-700 hover:underline">
+            Any model
           </Link>
         </p>
       )}

@@ -22,7 +22,7 @@ beforeAll(async () => {
   ids = {};
   await make("failing", 0, { agentId: agent.id, name: "Refund #1", status: "FAILED", steps: [{ kind: "TOOL_CALL", tool: "charge", failed: true, error: "Card processor timeout after 30s" }] });
   await make("looping", 10, { agentId: agent.id, name: "Refund #2", status: "RUNNING", costUsd: 0.5 });
-  await make("good-wrong", 20, { agentId: other.id, name: "Triage #1", outputScore: 0.9, outcome: "FAILURE", costUsd: 1.25 });
+  await make("good-wrong", 20, { agentId: other.id, name: "Triage #1", outputScore: 0.9, outcome: "FAILURE", costUsd: 1.25, steps: [{ kind: "LLM_CALL", model: "gpt-4o-mini" }] });
   await make("good-right", 30, { agentId: other.id, name: "Triage #2", outputScore: 0.8, outcome: "SUCCESS", unpricedCount: 2 });
   await make("bad-right", 40, { agentId: other.id, name: "Triage #3", outputScore: 0.1, outcome: "SUCCESS" });
   await db.run.update({ where: { id: ids.looping }, data: { flagLoop: true } });
@@ -40,6 +40,9 @@ describe("runs list queries", () => {
     expect(await names({ flag: ["toolFailure", "loop"] })).toEqual([]);
     expect(await names({ flag: "unpriced" })).toEqual(["Triage #2"]);
     expect(await names({ from: "2026-02-01T10:15", to: "2026-02-01T10:35" })).toEqual(["Triage #2", "Triage #1"]);
+    expect(await names({ model: "gpt-4o-mini" })).toEqual(["Triage #1"]);
+    expect(await names({ model: "gpt-4o-mini", from: "2026-02-01T10:25" })).toEqual([]);
+    expect(await names({ model: "gpt-4o" })).toEqual([]);
     expect(await names({ sort: "oldest", status: "bogus" })).toEqual(["Refund #1", "Refund #2", "Triage #1", "Triage #2", "Triage #3"]);
     expect((await names({ sort: "cost" })).slice(0, 2)).toEqual(["Triage #1", "Refund #2"]);
   });

@@ -109,6 +109,12 @@ function baseConditions(filter: RunFilter): Prisma.Sql[] {
     if (flag === "escalated") where.push(Prisma.sql`r."flagEscalated"`);
     if (flag === "unpriced") where.push(Prisma.sql`r."unpricedCount" > 0`);
   }
+  if (filter.model) {
+    // Runs with an LLM call of the model. A run's steps start no earlier than the run, so `from` bounds the calls
+    // read through the (kind, status, startedAt) index; `to` cannot (a run started in range may call later).
+    const since = filter.from ? Prisma.sql`AND s."startedAt" >= ${filterInstant(filter.from, false)}` : Prisma.empty;
+    where.push(Prisma.sql`r.id IN (SELECT s."runId" FROM "Step" s WHERE s.kind = 'LLM_CALL' AND s.model = ${filter.model} ${since})`);
+  }
   if (filter.prompt) {
     // Runs with an LLM call of the prompt (and version): the (promptName, promptVersion) index finds them.
     const version = filter.promptVersion ? Prisma.sql`AND s."promptVersion" = ${Number(filter.promptVersion)}` : Prisma.empty;

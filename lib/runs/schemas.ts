@@ -70,6 +70,7 @@ const runFilterFields = {
   output: oneOf(OUTPUT_FILTERS).optional(),
   outcome: oneOf(OUTCOME_FILTERS).optional(),
   prompt: queryText(100),
+  model: queryText(200),
   promptVersion: z
     .string()
     .regex(/^[1-9]\d{0,8}$/, "not a version number")
@@ -98,6 +99,7 @@ export const runFilterSchema = z.object({
   outcome: runFilterFields.outcome.catch(undefined),
   prompt: runFilterFields.prompt.catch(undefined),
   promptVersion: runFilterFields.promptVersion.catch(undefined),
+  model: runFilterFields.model.catch(undefined),
   sort: runFilterFields.sort.catch("newest").default("newest"),
   cursor: runFilterFields.cursor.catch(undefined),
 });
@@ -116,6 +118,7 @@ function runFilterInput(params: PageSearchParams) {
     outcome: firstValue(params.outcome),
     prompt: firstValue(params.prompt),
     promptVersion: firstValue(params.promptVersion),
+    model: firstValue(params.model),
     sort: firstValue(params.sort),
     cursor: firstValue(params.cursor),
   };
@@ -162,7 +165,7 @@ export function parseRunFilterReport(params: PageSearchParams, decodeCursor: Cur
 export function runFilterQuery(filter: Partial<RunFilter>, overrides: Partial<RunFilter> = {}): string {
   const merged = { ...filter, ...overrides };
   const query = new URLSearchParams();
-  for (const key of ["agent", "team", "status", "from", "to", "q", "output", "outcome", "prompt", "promptVersion"] as const) {
+  for (const key of ["agent", "team", "status", "from", "to", "q", "output", "outcome", "prompt", "promptVersion", "model"] as const) {
     const value = merged[key];
     if (value) query.set(key, value);
   }

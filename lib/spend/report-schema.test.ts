@@ -151,10 +151,11 @@ describe("drill-down links into the runs list", () => {
     expect(runsLinkFor(query, { group: "team", name: "Finance ops", version: 0, none: false }).caveat).toBeNull();
   });
 
-  it("says what it cannot narrow to: a model, or no team", () => {
+  it("narrows to a model, and says what it cannot narrow to: no model, no team", () => {
     const model = runsLinkFor(query, { group: "model", name: "gpt-4o", version: 0, none: false });
-    expect(params(model.href)).toEqual({ from: "2026-01-01", to: "2026-01-31" });
-    expect(model.caveat).toMatch(/cannot filter by model/);
+    expect(params(model.href)).toEqual({ from: "2026-01-01", to: "2026-01-31", model: "gpt-4o" });
+    expect(model.caveat).toBeNull();
+    expect(runsLinkFor(query, { group: "model", name: "", version: 0, none: true }).caveat).toMatch(/without a model/);
     expect(runsLinkFor(query, { group: "team", name: "", version: 0, none: true }).caveat).toMatch(/without a team/);
     expect(params(runsLinkFor({ ...query, prompt: "triage@4" }).href)).toMatchObject({ prompt: "triage", promptVersion: "4" });
   });

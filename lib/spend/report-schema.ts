@@ -290,8 +290,8 @@ export interface RunsLink {
 /**
  * The runs list (lib/runs/schemas.ts runFilterSchema) narrowed as far as it
  * can be to the spend of a view or one of its rows: the range (runs by start
- * time), agent, team and prompt version. It has no model filter, nor one for
- * "no agent" or "no team": those links show the wider list and say so.
+ * time), agent, team, model and prompt version. It has no filter for "no
+ * agent" or "no team": those links show the wider list and say so.
  */
 export function runsLinkFor(query: SpendQuery, ref?: SpendGroupRef): RunsLink {
   const filter: Partial<RunFilter> = { from: query.from, to: query.to, agent: query.agent, team: query.team };
@@ -301,7 +301,7 @@ export function runsLinkFor(query: SpendQuery, ref?: SpendGroupRef): RunsLink {
     filter.prompt = name;
     if (version !== null) filter.promptVersion = String(version);
   }
-  if (query.model) caveats.push("the runs list cannot filter by model");
+  if (query.model) filter.model = query.model;
   if (ref) {
     switch (ref.group) {
       case "day":
@@ -309,7 +309,8 @@ export function runsLinkFor(query: SpendQuery, ref?: SpendGroupRef): RunsLink {
         filter.to = ref.name;
         break;
       case "model":
-        caveats.push("the runs list cannot filter by model");
+        if (ref.none) caveats.push("the runs list cannot select calls without a model");
+        else filter.model = ref.name;
         break;
       case "agent":
         if (ref.none) caveats.push("the runs list cannot select runs without an agent");

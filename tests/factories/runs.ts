@@ -16,6 +16,7 @@ export interface StepSpec {
   result?: Prisma.InputJsonValue;
   decision?: Prisma.InputJsonValue;
   outputMessages?: Prisma.InputJsonValue;
+  model?: string;
   failed?: boolean;
   error?: string;
   parent?: number;
@@ -62,6 +63,7 @@ export async function createRun(
       startedAt: at,
       endedAt: new Date(at.getTime() + (s.durationMs ?? 500)),
       tool: s.tool ?? null,
+      model: s.model ?? null,
       arguments: s.arguments,
       result: s.result,
       decision: s.decision,
