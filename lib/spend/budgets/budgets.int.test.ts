@@ -163,6 +163,22 @@ describe("setting budgets through the API (admin key)", () => {
     expect(removal.status).toBe(409); // one change waits per budget
   });
 
+  it("removes a budget only once a second person approves (DELETE answers 202)", async () => {
+    const { agent } = await agentInTeam();
+    const { body: created } = await createBudget({ scope: "agent", agent, monthlyLimitUsd: 7 });
+    const id = created.budget.id as string;
+    const removal = await deleteRoute(request("DELETE", `/api/v1/budgets/${id}`, keys.admin, { reason: "pilot over" }), idParams(id));
+    expect(removal.status).toBe(202);
+    const body = await removal.json();
+    expect(body).toMatchObject({ budget: { id, pendingChange: { id: body.change.id } }, change: { status: "pending" } });
+    expect(await db.budget.count({ where: { id } })).toBe(1);
+    await approveChange(people.compliance!, { changeId: body.change.id, comment: "ok" });
+    expect(await db.budget.count({ where: { id } })).toBe(0);
+    expect((await getRoute(request("GET", `/api/v1/budgets/${id}`, keys.admin), idParams(id))).status).toBe(404);
+    const bad = await deleteRoute(request("DELETE", `/api/v1/budgets/${id}`, keys.admin, "{oops"), idParams(id));
+    expect(bad.status).toBe(404);
+  });
+
   it("applies a lowering while a raise waits; the raise is then superseded, never applied over it", async () => {
     const { agent } = await agentInTeam();
     const target = { scope: "agent" as const, agent };
