@@ -39,6 +39,7 @@ describe("stall sweep", () => {
     expect((await db.run.findUniqueOrThrow({ where: { id: quiet.run.id } })).flagStall).toBe(true);
     expect(await db.auditEvent.count({ where: { action: "run.stall" } })).toBe(auditBefore + results.filter((r) => r.length > 0).length);
 
-    expect(await sweepStalledRuns(db)).toEqual([]);
+    // A second sweep changes none of ours again (other files' runs may stall meanwhile).
+    expect((await sweepStalledRuns(db)).filter((id) => mine.has(id))).toEqual([]);
   });
 });

@@ -36,14 +36,16 @@ export interface ItemError {
   message: string;
 }
 
-/** Run items: created or updated with exactly the fields given (a run's totals always come from its steps). */
+/**
+ * Run items: created or updated with exactly the fields given (a run's totals always come from its steps).
+ * `runs` are already redacted (redactRunItems): the step store reads their agent and team first.
+ */
 export async function storeRunItems(
   tx: Tx,
   runs: RunItem[],
   connection: Connection = null,
 ): Promise<{ runIds: string[]; createdAgents: string[]; createdTeams: string[]; runsCreated: number }> {
   if (runs.length === 0) return { runIds: [], createdAgents: [], createdTeams: [], runsCreated: 0 };
-  runs = await redactRunItems(tx, runs, connection);
   const teams = await resolveTeams(tx, [...new Set(runs.flatMap((r) => (r.team ? [r.team] : [])))], connection);
   const wanted = new Map<string, string | null>();
   for (const r of runs) if (r.agent && !wanted.get(r.agent)) wanted.set(r.agent, r.team ? (teams.ids.get(r.team) ?? null) : null);
@@ -149,7 +151,8 @@ export async function storeEvaluationItems(
 
 // ───────────── redaction (as for steps, store.ts: every text an item stores, before anything reads it) ─────────────
 
-async function redactRunItems(tx: Tx, runs: RunItem[], connection: Connection): Promise<RunItem[]> {
+export async function redactRunItems(tx: Tx, runs: RunItem[], connection: Connection): Promise<RunItem[]> {
+  if (runs.length === 0) return runs;
   const redactor = await loadIngestRedactor(tx, connection);
   if (!redactor.enabled) return runs;
   const r = new TextRedaction(redactor);

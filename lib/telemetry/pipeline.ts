@@ -22,7 +22,7 @@ import type { Actor } from "@/lib/audit";
 import { transactionWithConnection, type Tx } from "@/lib/db";
 import type { Connection } from "@/lib/db/bulk";
 import { POST_STORE_HOOKS } from "./hooks";
-import { storeEvaluationItems, storeRunItems, type EvaluationItem, type ItemError, type RunItem } from "./items";
+import { redactRunItems, storeEvaluationItems, storeRunItems, type EvaluationItem, type ItemError, type RunItem } from "./items";
 import { recordIngest } from "./ledger";
 import { EMPTY_STORE_RESULT, storeSteps, type StoreResult } from "./store";
 import type { StepDraft } from "./types";
@@ -105,8 +105,10 @@ export async function ingestBatch(
 }
 
 async function storeBatch(tx: Tx, connection: Connection, actor: Actor, batch: DecodedBatch): Promise<StoredBatch> {
-  const steps = batch.steps.length ? await storeSteps(tx, batch.steps, connection, batch.runs ?? []) : EMPTY_STORE_RESULT;
-  const runs = await storeRunItems(tx, batch.runs ?? [], connection);
+  // Run items are redacted before anything reads them: their agent and team also key the steps' spend.
+  const runItems = await redactRunItems(tx, batch.runs ?? [], connection);
+  const steps = batch.steps.length ? await storeSteps(tx, batch.steps, connection, runItems) : EMPTY_STORE_RESULT;
+  const runs = await storeRunItems(tx, runItems, connection);
   const itemErrors: ItemError[] = [];
   const evaluations = await storeEvaluationItems(tx, actor, batch.evaluations ?? [], itemErrors);
   const itemRunIds = [...new Set([...runs.runIds, ...evaluations.runIds])];
