@@ -11,6 +11,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { BrowserContext, Page } from "@playwright/test";
 import { NAV_ITEMS, navFor, ROLE_LABELS, ROLES, type Role } from "../lib/rbac";
+import { E2E_API_KEY } from "./constants";
 import { credentials, expect, signIn, test } from "./fixtures";
 
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -112,6 +113,21 @@ for (const role of ROLES as readonly Role[]) {
         await waitForContent(page);
         await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
         await expectNoBlockingViolations(page, href);
+      });
+    }
+    if (sections.some((s) => s.href === "/escalations")) {
+      test("the escalation pages: one escalation, the history, the policies", async ({ request }) => {
+        const agent = `axe-agent-${role.toLowerCase()}-${Date.now().toString(36)}`;
+        const auth = { Authorization: `Bearer ${E2E_API_KEY}` };
+        const policy = await request.post("/api/v1/policies", { headers: auth, data: { name: `axe ${agent}`, agent: null, toolPattern: `axe.${agent}` } });
+        expect(policy.status()).toBe(201);
+        const asked = await request.post("/api/v1/escalations", { headers: auth, data: { agent, tool: `axe.${agent}`, arguments: { amount: 1 }, reason: "accessibility check" } });
+        const { id } = (await asked.json()) as { id: string };
+        for (const href of [`/escalations/${id}`, "/escalations/history", "/escalations/policies"]) {
+          await page.goto(href);
+          await waitForContent(page);
+          await expectNoBlockingViolations(page, href.replace(id, "<id>"));
+        }
       });
     }
     test("a change's page", async () => {

@@ -52,6 +52,18 @@ export const AUDIT_ACTIONS = [
   "change.cancel",
   "change.rollback",
   "change.supersede",
+  // escalations: an agent asks, people claim and decide, the deadline job applies the policy, ingestion checks execution
+  "escalation.request",
+  "escalation.claim",
+  "escalation.release",
+  "escalation.approve",
+  "escalation.reject",
+  "escalation.cancel",
+  "escalation.deadline",
+  "escalation.warn",
+  "escalation.sla_breach",
+  "escalation.chain",
+  "escalation.execution_mismatch",
   // outbound webhooks
   "webhook_endpoint.create",
   "webhook_endpoint.update",

@@ -6,3 +6,4 @@
 import "@/lib/prompts/labels";
 import "@/lib/agents/config";
 import "@/lib/spend/budgets/applier";
+import "@/lib/escalations/policies/applier";

@@ -4,6 +4,7 @@
  * scheduler starts these at boot and Settings › System shows them.
  */
 import { authCleanupJob } from "@/lib/auth/cleanup-job";
+import { escalationDeadlinesJob } from "@/lib/escalations/deadlines";
 import { stallSweepJob } from "@/lib/runs/stalls";
 import { budgetAlertsJob } from "@/lib/spend/budgets/alerts";
 import { spendAnomalyJob } from "@/lib/spend/budgets/anomalies";
@@ -20,6 +21,7 @@ export const JOBS: readonly JobDefinition[] = [
   budgetAlertsJob,
   spendAnomalyJob,
   priceRecomputeJob,
+  escalationDeadlinesJob,
 ];
 
 /** The registered job of that name (names are unique: registry.test.ts). */

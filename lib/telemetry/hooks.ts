@@ -5,10 +5,11 @@
  * a hook: a job reads the rollup (lib/spend/budgets/alerts.ts), so crossing a
  * threshold never slows or blocks ingestion.
  */
+import { escalationBindingHook } from "@/lib/escalations/ingest-hook";
 import { evaluatorsHook } from "@/lib/evaluations/ingest-hook";
 import { runAnalysisHook } from "@/lib/runs/ingest-hook";
 import { settleReservationsHook } from "@/lib/spend/budgets/settle-hook";
 import { spendRollupHook } from "@/lib/spend/ingest-hook";
 import type { PostStoreHook } from "./pipeline";
 
-export const POST_STORE_HOOKS: readonly PostStoreHook[] = [runAnalysisHook, evaluatorsHook, settleReservationsHook, spendRollupHook];
+export const POST_STORE_HOOKS: readonly PostStoreHook[] = [runAnalysisHook, evaluatorsHook, settleReservationsHook, escalationBindingHook, spendRollupHook];

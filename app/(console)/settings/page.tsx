@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { ApiKeysSection } from "@/components/settings/api-keys-section";
+import { PoliciesSection } from "@/components/policies/policies-section";
 import { ModelPricesSection } from "@/components/settings/model-prices-section";
 import { RedactionSection } from "@/components/settings/redaction-section";
 import { SystemSection } from "@/components/settings/system-section";
@@ -52,6 +53,9 @@ export default async function SettingsPage() {
         </Suspense>
         <Suspense fallback={<SectionSkeleton title="Redaction" />}>
           <Redaction />
+        </Suspense>
+        <Suspense fallback={<SectionSkeleton title="Escalation policies" />}>
+          <PoliciesSection canWrite />
         </Suspense>
         <Suspense fallback={<SectionSkeleton title="System" />}>
           <SystemSection />

@@ -5,6 +5,7 @@
  * the document cannot drift from what the routes accept).
  */
 import { budgetsApi } from "./budgets";
+import { escalationsApi } from "./escalations";
 import { foundationApi } from "./foundation";
 import { promptsApi } from "./prompts";
 import { componentSchemas, type JsonSchema } from "./schema";
@@ -12,7 +13,7 @@ import { spendApi } from "./spend";
 import { telemetryApi } from "./telemetry";
 import type { OpenApiFragment } from "./types";
 
-const fragments: OpenApiFragment[] = [foundationApi, telemetryApi, spendApi, budgetsApi, promptsApi];
+const fragments: OpenApiFragment[] = [foundationApi, telemetryApi, spendApi, budgetsApi, promptsApi, escalationsApi];
 
 let components: Record<string, JsonSchema> | undefined;
 
