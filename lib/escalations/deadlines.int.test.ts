@@ -112,6 +112,9 @@ describe("before the deadline", () => {
       expect.objectContaining({ level: 2, step: expect.objectContaining({ notifyUsers: ["head.of.finance@example.com"] }) }),
     ]);
     expect((await db.escalation.findUniqueOrThrow({ where: { id: claimed.id } })).chainLevel).toBe(0);
+    // Each step is sent once as a webhook event (Slack-ready), so the next role or the named people hear of it.
+    expect(await events(escalation.id, "escalation.chain_notified")).toBe(2);
+    expect(await events(claimed.id, "escalation.chain_notified")).toBe(0);
     expect(await db.auditEvent.count({ where: { action: "escalation.chain", metadata: { path: ["chained"], array_contains: [{ id: escalation.id }] } } })).toBe(2);
   });
 });

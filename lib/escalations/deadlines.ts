@@ -157,7 +157,17 @@ export const fireChainsCommand = defineCommand("escalation.chain", { user: "admi
       AND jsonb_array_length(p."escalationChain") > e."chainLevel"
       AND e."createdAt" + make_interval(mins => (p."escalationChain" -> e."chainLevel" ->> 'afterMinutes')::int) <= ${at}::timestamp(3)
     RETURNING e."id", e."agentName", e."tool", e."chainLevel", p."escalationChain" -> (e."chainLevel" - 1) AS "step"`;
-  for (const row of rows) await notifyEscalation(tx, row.id, "chained", "PENDING");
+  for (const row of rows) {
+    await notifyEscalation(tx, row.id, "chained", "PENDING");
+    const who = [row.step?.notifyRole ? `role ${row.step.notifyRole}` : null, ...(row.step?.notifyUsers ?? [])].filter(Boolean).join(", ") || "the next step";
+    await emitEvent(tx, {
+      type: "escalation.chain_notified",
+      data: { escalation: { id: row.id, agent: row.agentName, tool: row.tool }, level: row.chainLevel, notifyRole: row.step?.notifyRole ?? null, notifyUsers: row.step?.notifyUsers ?? [] },
+      text: mrkdwn`Unclaimed escalation: *${row.agentName}* wants to run \`${row.tool}\`. Asking ${who} (chain step ${row.chainLevel}).`,
+      link: link(row.id),
+      occurredAt: now,
+    });
+  }
   return {
     result: rows,
     audit: rows.length
