@@ -21,6 +21,7 @@ import {
 import { requirePageScope, type SessionUser } from "@/lib/session";
 import { ChangeStatusBadge } from "@/components/changes/change-badges";
 import { changesAwaiting, listChanges } from "@/lib/changes/queries";
+import { countOpen } from "@/lib/escalations/queries";
 import { formatUsd } from "@/lib/runs/format";
 import { recentAlerts, recentAnomalies, spendNow } from "@/lib/spend/budgets/queries";
 
@@ -59,6 +60,11 @@ export default async function OverviewPage() {
               </Suspense>
             </div>
           </>
+        )}
+        {hasScope(user.role, "escalations:read") && (
+          <Suspense fallback={<Skeleton className="h-48" />}>
+            <EscalationsCard />
+          </Suspense>
         )}
         {hasScope(user.role, "spend:read") && (
           <Suspense fallback={<Skeleton className="h-48" />}>
@@ -171,6 +177,26 @@ async function ToolFailuresCard() {
 }
 
 /** Changes to what steers agents: those waiting for this user's approval, then the latest. */
+async function EscalationsCard() {
+  const open = await countOpen();
+  return (
+    <Card data-testid="overview-escalations">
+      <CardHeader
+        title="Escalations"
+        description={open.pending === 0 ? "Nothing waits for a decision." : `${open.pending.toLocaleString("en-US")} waiting for a decision`}
+        action={
+          <Link href="/escalations" className="text-sm text-brand-600 hover:underline">
+            Queue
+          </Link>
+        }
+      />
+      <p className={`px-5 py-3 text-sm ${open.slaBreached > 0 ? "font-medium text-red-700" : "text-slate-500"}`}>
+        {open.slaBreached > 0 ? `${open.slaBreached.toLocaleString("en-US")} past their SLA` : "None past its SLA."}
+      </p>
+    </Card>
+  );
+}
+
 async function SpendCard() {
   const [now, alerts, anomalies] = await Promise.all([spendNow(), recentAlerts(4, startOfMonth()), recentAnomalies(4)]);
   const org = now.organisation;
