@@ -17,6 +17,7 @@ export function RunEscalations({ escalations }: { escalations: EscalationView[] 
             <div className="flex flex-wrap items-center gap-2">
               <span className="font-medium">⚑ {e.tool}</span>
               <Badge tone={TONE[e.status] ?? "gray"}>{e.status.toLowerCase()}</Badge>
+              {e.executedDifferently && <Badge tone="red">executed differently than approved</Badge>}
               <span className="text-xs text-slate-500">
                 asked <Time value={e.createdAt} />
                 {e.slaDueAt && (
@@ -26,11 +27,12 @@ export function RunEscalations({ escalations }: { escalations: EscalationView[] 
                   </>
                 )}
               </span>
-              <Link href={`/escalations?id=${e.id}`} className="text-xs text-brand-700 hover:underline">
+              <Link href={`/escalations/${e.id}`} className="text-xs text-brand-700 hover:underline">
                 Open
               </Link>
             </div>
             {e.reason && <p className="text-xs text-slate-600">{e.reason}</p>}
+            {e.executedDifferently && <p className="text-xs font-medium text-red-700">{e.executedDifferently}</p>}
             {e.decisions.map((d, i) => (
               <p key={i} className="text-xs text-slate-600">
                 {d.verdict.toLowerCase()} by {d.decidedBy} · <Time value={d.decidedAt} />

@@ -96,15 +96,18 @@ export interface EscalationView {
   slaDueAt: string | null;
   createdAt: string;
   decisions: { verdict: string; comment: string | null; decidedBy: string; decidedAt: string }[];
+  /** The tool call that followed ran with other arguments than approved, or a second time. */
+  executedDifferently: string | null;
 }
 
 const ESCALATION_SELECT = {
-  id: true, stepId: true, tool: true, reason: true, status: true, slaDueAt: true, createdAt: true,
+  id: true, stepId: true, tool: true, reason: true, status: true, slaDueAt: true, createdAt: true, executedDifferently: true, executedDifferentlyReason: true,
   decisions: { select: { verdict: true, comment: true, decidedByEmail: true, decidedAt: true }, orderBy: { decidedAt: "asc" as const } },
 } as const;
 
 type EscalationRow = {
   id: string; stepId: string | null; tool: string; reason: string | null; status: string; slaDueAt: Date | null; createdAt: Date;
+  executedDifferently: boolean; executedDifferentlyReason: string | null;
   decisions: { verdict: string; comment: string | null; decidedByEmail: string; decidedAt: Date }[];
 };
 
@@ -113,6 +116,7 @@ function toEscalationView(e: EscalationRow): EscalationView {
     id: e.id, stepId: e.stepId, tool: e.tool, reason: e.reason, status: e.status,
     slaDueAt: e.slaDueAt?.toISOString() ?? null, createdAt: e.createdAt.toISOString(),
     decisions: e.decisions.map((d) => ({ verdict: d.verdict, comment: d.comment, decidedBy: d.decidedByEmail, decidedAt: d.decidedAt.toISOString() })),
+    executedDifferently: e.executedDifferently ? (e.executedDifferentlyReason ?? "executed differently than approved") : null,
   };
 }
 
