@@ -10,17 +10,23 @@
  * Reservations count by the agent (and the agent's team when it reserved).
  */
 
-/** Columns of a budget's use. $1 = first day of the month (date), $2 = now (UTC timestamp). */
+/**
+ * Columns of a budget's use. $1 = first day of the month (date), $2 = now (UTC timestamp).
+ * One branch per scope, so each sum walks its own index (PostgreSQL runs only
+ * the branch a row takes): SpendMonthly by (month, teamId) or (month, agentId)
+ * and the open reservations by agent, team or expiry (fd_budget_reservation_*).
+ */
+const perScope = (sum: string, from: string, where: string, cast: string) => `
+  CASE b."scope"
+    WHEN 'AGENT' THEN (SELECT COALESCE(SUM(${sum}), 0) FROM ${from} WHERE ${where} AND x."agentId" = b."agentId")
+    WHEN 'TEAM' THEN (SELECT COALESCE(SUM(${sum}), 0) FROM ${from} WHERE ${where} AND x."teamId" = b."teamId")
+    ELSE (SELECT COALESCE(SUM(${sum}), 0) FROM ${from} WHERE ${where})
+  END::${cast}`;
+
 export const BUDGET_USAGE_COLUMNS = `
-  COALESCE((SELECT SUM(m."costUsd") FROM "SpendMonthly" m
-            WHERE m."month" = $1::date
-              AND (b."scope" = 'GLOBAL' OR (b."scope" = 'TEAM' AND m."teamId" = b."teamId") OR (b."scope" = 'AGENT' AND m."agentId" = b."agentId"))), 0)::text AS "spentUsd",
-  COALESCE((SELECT SUM(m."unpricedCalls") FROM "SpendMonthly" m
-            WHERE m."month" = $1::date
-              AND (b."scope" = 'GLOBAL' OR (b."scope" = 'TEAM' AND m."teamId" = b."teamId") OR (b."scope" = 'AGENT' AND m."agentId" = b."agentId"))), 0)::int AS "unpricedCalls",
-  COALESCE((SELECT SUM(r."estimatedCostUsd") FROM "BudgetReservation" r
-            WHERE r."settledAt" IS NULL AND r."expiresAt" > $2::timestamp
-              AND (b."scope" = 'GLOBAL' OR (b."scope" = 'TEAM' AND r."teamId" = b."teamId") OR (b."scope" = 'AGENT' AND r."agentId" = b."agentId"))), 0)::text AS "reservedUsd"`;
+  ${perScope(`x."costUsd"`, `"SpendMonthly" x`, `x."month" = $1::date`, "text")} AS "spentUsd",
+  ${perScope(`x."unpricedCalls"`, `"SpendMonthly" x`, `x."month" = $1::date`, "int")} AS "unpricedCalls",
+  ${perScope(`x."estimatedCostUsd"`, `"BudgetReservation" x`, `x."settledAt" IS NULL AND x."expiresAt" > $2::timestamp`, "text")} AS "reservedUsd"`;
 
 /** The budgets that apply to an agent. $3 = agent id, $4 = the agent's team id (or null). */
 export const BUDGETS_OF_AGENT = `(b."scope" = 'GLOBAL' OR (b."scope" = 'TEAM' AND b."teamId" = $4) OR (b."scope" = 'AGENT' AND b."agentId" = $3))`;
