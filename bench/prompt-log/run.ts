@@ -9,7 +9,7 @@
  * nearly every call, most in few), plus per call a reference token shared by ~5 calls. The
  * migration's two indexes are dropped for the load and rebuilt after it (build time reported).
  *
- * Then it times `searchPromptLog` (lib/prompts/log.ts, what the page calls: the search and the
+ * Then it times `searchPromptLog` (lib/prompts/log/search.ts, what the page calls: the search and the
  * page's rows with excerpts) for each kind of query, `--reps` times after 3 warm-up runs, against
  * the same page without a text search as the baseline; and the cost of the search index on
  * ingestion: the ingestion path's own step insert (lib/telemetry/store-sql.ts), 1,000-call
@@ -30,7 +30,7 @@ import { migrateDeploy } from "../../scripts/lib/prisma-cli";
 const root = process.cwd();
 const log = (line: string) => console.log(`[bench] ${line}`);
 
-// lib/prompts/log.ts is `server-only`: load it the way Next does, under the react-server condition.
+// lib/prompts/log/search.ts is `server-only`: load it the way Next does, under the react-server condition.
 if (process.env.PROMPT_LOG_BENCH_CHILD !== "1") {
   const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "bench/prompt-log/run.ts"), ...process.argv.slice(2)], {
     cwd: root,
@@ -188,7 +188,7 @@ async function main() {
     log(`terms: ${JSON.stringify(terms)}`);
 
     process.env.DATABASE_URL = url;
-    const { searchPromptLog } = await import("../../lib/prompts/log");
+    const { searchPromptLog } = await import("../../lib/prompts/log/search");
     const { disconnectDb } = await import("../../lib/db");
     const now = Date.now();
     const day = 86_400_000;

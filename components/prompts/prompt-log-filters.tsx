@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
-import { MAX_SEARCH_CHARS, type PromptLogQuery } from "@/lib/prompts/log";
+import { MAX_SEARCH_CHARS, type PromptLogQuery } from "@/lib/prompts/log/params";
 
 const label = "text-xs font-medium text-slate-600";
 

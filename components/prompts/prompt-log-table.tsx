@@ -5,7 +5,7 @@ import { Messages } from "@/components/runs/json-view";
 import { Badge } from "@/components/ui/badge";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Time } from "@/components/ui/time";
-import type { ExcerptPart, MessagesView, PromptLogRow } from "@/lib/prompts/log";
+import type { ExcerptPart, MessagesView, PromptLogRow } from "@/lib/prompts/log/rows";
 import { formatTokens, formatUsd } from "@/lib/runs/format";
 
 function Excerpt({ parts, clippedStart, clippedEnd }: { parts: ExcerptPart[]; clippedStart: boolean; clippedEnd: boolean }) {

@@ -11,14 +11,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { QueryNotice } from "@/components/ui/query-notice";
 import { formatUtc } from "@/components/ui/time";
-import {
-  parsePromptLogQuery,
-  promptLogFacets,
-  promptLogQueryString,
-  searchPromptLog,
-  type PromptLogFilter,
-  type PromptLogQuery,
-} from "@/lib/prompts/log";
+import { parsePromptLogQuery, promptLogQueryString, type PromptLogFilter, type PromptLogQuery } from "@/lib/prompts/log/params";
+import { promptLogFacets, searchPromptLog } from "@/lib/prompts/log/search";
 import { requirePageScope } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Prompt log" };

@@ -1,7 +1,7 @@
-/** The Prompt log's query parameters (lenient, every drop reported), its reading of tsqueries, and excerpt markers. */
+/** The Prompt log's query parameters: lenient, every drop reported. */
 import { describe, expect, it } from "vitest";
 import { encodeCursor } from "@/lib/ids";
-import { analyzeTsquery, excerptParts, MAX_SEARCH_CHARS, parsePromptLogQuery, promptLogQueryString, PROMPT_LOG_PAGE_SIZE } from "./log";
+import { MAX_SEARCH_CHARS, parsePromptLogQuery, promptLogQueryString, PROMPT_LOG_PAGE_SIZE } from "./params";
 
 const STEP_ID = "cmabcdefghijklmnopqrstuvw";
 const names = (ignored: { name: string }[]) => ignored.map((i) => i.name);
@@ -100,63 +100,5 @@ describe("parsePromptLogQuery", () => {
     const again = parsePromptLogQuery(Object.fromEntries(new URLSearchParams(promptLogQueryString(query)))).query;
     expect(again).toEqual(query);
     expect(promptLogQueryString(query, { agent: undefined })).not.toContain("agent=");
-  });
-});
-
-describe("analyzeTsquery", () => {
-  it("reads words: all required, no phrase", () => {
-    expect(analyzeTsquery("'refund' & 'late'")).toMatchObject({
-      words: "'refund' & 'late'",
-      hasPhrase: false,
-      required: ["refund", "late"],
-      positive: ["refund", "late"],
-      indexable: true,
-    });
-  });
-
-  it("turns a phrase into the words the index answers exactly", () => {
-    const q = analyzeTsquery("'late' <-> 'fee' & 'refund'")!;
-    expect(q.hasPhrase).toBe(true);
-    expect(q.words).toBe("'late' & 'fee' & 'refund'");
-    expect(q.required).toEqual(["late", "fee", "refund"]);
-    expect(analyzeTsquery("'a' <2> 'b'")!.words).toBe("'a' & 'b'");
-  });
-
-  it("requires nothing of an `or` query but still highlights its words", () => {
-    expect(analyzeTsquery("'refund' | 'credit'")).toMatchObject({ required: [], positive: ["refund", "credit"], indexable: true });
-  });
-
-  it("never requires or highlights a negated word; `-word` alone cannot use the index", () => {
-    expect(analyzeTsquery("'refund' & !'draft'")).toMatchObject({ required: ["refund"], positive: ["refund"], indexable: true });
-    expect(analyzeTsquery("!'draft'")).toMatchObject({ required: [], positive: [], indexable: false });
-    expect(analyzeTsquery("'a' | !'b'")).toMatchObject({ indexable: false });
-  });
-
-  it("reads quoted lexemes with doubled quotes and backslashes", () => {
-    expect(analyzeTsquery("'it''s' & 'a\\\\b' <-> 'x'")).toMatchObject({ required: ["it's", "a\\b", "x"], words: "'it''s' & 'a\\\\b' & 'x'" });
-    // An operator inside a lexeme is text, not an operator.
-    expect(analyzeTsquery("'<->' & 'a|b'")).toMatchObject({ hasPhrase: false, required: ["<->", "a|b"] });
-  });
-
-  it("returns null when there is nothing to search for or the text is not a tsquery", () => {
-    expect(analyzeTsquery("")).toBeNull();
-    expect(analyzeTsquery("'unterminated")).toBeNull();
-    expect(analyzeTsquery("'a' ~ 'b'")).toBeNull();
-  });
-});
-
-describe("excerptParts", () => {
-  it("splits ts_headline's markers into matches and text", () => {
-    expect(excerptParts("before \u0001Refund\u0002 and \u0001policy\u0002.")).toEqual([
-      { text: "before ", match: false },
-      { text: "Refund", match: true },
-      { text: " and ", match: false },
-      { text: "policy", match: true },
-      { text: ".", match: false },
-    ]);
-  });
-
-  it("keeps markup as text and drops stray markers", () => {
-    expect(excerptParts("<b>x</b> \u0002 \u0001")).toEqual([{ text: "<b>x</b>  ", match: false }]);
   });
 });

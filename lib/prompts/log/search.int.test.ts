@@ -9,7 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { createAgent, createRun, hex } from "@/tests/factories/runs";
-import { parsePromptLogQuery, searchPromptLog, type PromptLogFilter, type PromptLogPage } from "./log";
+import { parsePromptLogQuery, type PromptLogFilter } from "./params";
+import { searchPromptLog, type PromptLogPage } from "./search";
 
 const suffix = randomBytes(3).toString("hex");
 /** A word no other test's data contains (digits keep it one token). */
@@ -352,7 +353,7 @@ describe("indexes", () => {
   it("the migration's expression is what the GIN index holds, and the time index serves the log's order", async () => {
     const plan = async (sql: Prisma.Sql) =>
       db.$transaction(async (tx) => {
-        // The index route's settings (lib/prompts/log.ts searchIndex): only bitmap scans are left.
+        // The index route's settings (lib/prompts/log/search.ts searchIndex): only bitmap scans are left.
         await tx.$queryRaw`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`;
         const rows = await tx.$queryRaw<{ "QUERY PLAN": string }[]>`EXPLAIN ${sql}`;
         return rows.map((r) => r["QUERY PLAN"]).join("\n");
