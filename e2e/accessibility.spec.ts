@@ -106,8 +106,9 @@ for (const role of ROLES as readonly Role[]) {
       }
     }
 
-    // Detail pages every role may read: a demo prompt (labels, drift chart, history), an agent, a change.
-    for (const href of ["/prompts/invoice-reconcile", "/agents/invoice-reconciler"]) {
+    // Pages every role may read off the navigation: a demo prompt (labels, drift chart, history), the
+    // prompt log (the demo's LLM calls, listed), an agent; and a change below.
+    for (const href of ["/prompts/invoice-reconcile", "/prompts/log", "/agents/invoice-reconciler"]) {
       test(`the detail page ${href}`, async () => {
         await page.goto(href);
         await waitForContent(page);

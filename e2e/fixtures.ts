@@ -2,7 +2,7 @@
  * One signed-in page per role (`asAdmin`, `asOps`, …), signed in through the
  * real login form, plus `signIn` for other accounts and `api` for key calls.
  */
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type Page } from "@playwright/test";
 import { DEMO_USERS } from "../prisma/demo-users";
 import type { Role } from "../lib/rbac";
 import { E2E_API_KEY } from "./constants";
@@ -15,6 +15,29 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("current-user")).toContainText(email);
+}
+
+/**
+ * Runs a periodic job from Settings › System as an admin ("Run now") and waits for a tick that
+ * succeeded and matches `outcome` (its summary); clicks again while a scheduled tick holds the job's
+ * lock or the tick did not get there (a backlog). Never a fixed sleep.
+ */
+export async function runJobFromSettings(browser: Browser, name: string, outcome: RegExp = /.*/): Promise<void> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const admin = credentials("ADMIN");
+    await signIn(page, admin.email, admin.password);
+    await page.goto("/settings");
+    const row = page.getByRole("table", { name: "Periodic jobs" }).getByRole("row").filter({ hasText: name });
+    await expect(async () => {
+      await row.getByRole("button", { name: `Run now ${name}` }).click();
+      await expect(row.getByRole("status")).toHaveText(new RegExp(`^Ran ${name} in `), { timeout: 15_000 });
+      await expect(row.getByRole("status")).toHaveText(outcome, { timeout: 1_000 });
+    }).toPass({ timeout: 60_000 });
+  } finally {
+    await context.close();
+  }
 }
 
 type RolePages = {

@@ -1,15 +1,16 @@
 /**
  * The Prompt log, as a viewer: two agents' runs ingested over OTLP/JSON, each with an LLM call
- * whose input holds one fresh word and whose output another; the viewer searches the input word
- * (both calls), narrows to one agent, reads the highlighted excerpts and the whole messages,
- * searches the output word, and opens the step on the run's timeline. The page passes axe-core
- * with no serious or critical violation.
+ * whose input holds one fresh word and whose output another, then indexed by the prompt_log_index
+ * job (run now from Settings › System, as an admin would, instead of waiting for its schedule);
+ * the viewer searches the input word (both calls), narrows to one agent, reads the highlighted
+ * excerpts and the whole messages, searches the output word, and opens the step on the run's
+ * timeline. The page passes axe-core with no serious or critical violation.
  */
 import AxeBuilder from "@axe-core/playwright";
 import { randomBytes } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { otlpRequest, randomSpanId, randomTraceId } from "../tests/factories/otlp";
-import { expect, test } from "./fixtures";
+import { expect, runJobFromSettings, test } from "./fixtures";
 
 const tag = randomBytes(3).toString("hex");
 const sentWord = `zephyrin${tag}`;
@@ -51,11 +52,13 @@ function run(agent: string, minutesAgo: number) {
   );
 }
 
-test.beforeAll(async ({ request, initApiKey }) => {
+test.beforeAll(async ({ request, initApiKey, browser }) => {
   for (const [i, agent] of agents.entries()) {
     const res = await request.post("/api/otel/v1/traces", { headers: { Authorization: `Bearer ${initApiKey}` }, data: run(agent, 10 - i) });
     expect(res.status(), await res.text()).toBe(200);
   }
+  // A tick that read every call stored before it began: both calls above are searchable after it.
+  await runJobFromSettings(browser, "prompt_log_index", /caughtUp: true\.$/);
 });
 
 async function search(page: Page, fields: { q?: string; agent?: string }) {

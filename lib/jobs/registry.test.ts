@@ -16,4 +16,7 @@ describe("job registry", () => {
     expect(findJob("stall_sweep")?.intervalMs).toBe(60_000);
     expect(findJob("nope")).toBeUndefined();
   });
+  it("has the prompt log's indexing, every 10 s", () => {
+    expect(findJob("prompt_log_index")?.intervalMs).toBe(10_000);
+  });
 });

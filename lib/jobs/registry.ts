@@ -5,6 +5,7 @@
  */
 import { authCleanupJob } from "@/lib/auth/cleanup-job";
 import { escalationDeadlinesJob } from "@/lib/escalations/deadlines";
+import { promptLogIndexJob } from "@/lib/prompts/log/indexer";
 import { stallSweepJob } from "@/lib/runs/stalls";
 import { budgetAlertsJob } from "@/lib/spend/budgets/alerts";
 import { spendAnomalyJob } from "@/lib/spend/budgets/anomalies";
@@ -22,6 +23,7 @@ export const JOBS: readonly JobDefinition[] = [
   spendAnomalyJob,
   priceRecomputeJob,
   escalationDeadlinesJob,
+  promptLogIndexJob,
 ];
 
 /** The registered job of that name (names are unique: registry.test.ts). */

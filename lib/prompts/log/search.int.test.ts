@@ -1,14 +1,16 @@
 /**
- * The Prompt log against the real database: matches in what was sent and what came back, every
- * filter, keyset pagination, both search routes (the walk and the GIN index, checked through the
- * index's own scan counter), partial pages, hostile search text, and that the migration's indexes
- * are what the statements use.
+ * The Prompt log's search against the real database, over documents the indexing job wrote (it is
+ * run after each batch of data, as its schedule would): matches in what was sent and what came back,
+ * every filter, keyset pagination, both search routes (the walk and the GIN index, checked through
+ * the index's own scan counter), partial pages, hostile search text, and that the migration's
+ * indexes are what the statements use. The job itself: indexer.int.test.ts.
  */
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/generated/prisma/client";
 import { createAgent, createRun, hex } from "@/tests/factories/runs";
+import { catchUpPromptLog } from "./indexer";
 import { parsePromptLogQuery, type PromptLogFilter } from "./params";
 import { searchPromptLog, type PromptLogPage } from "./search";
 
@@ -108,6 +110,7 @@ beforeAll(async () => {
     output: answer(`Answer ${i}`),
   }));
   await runWith(a, pageCalls);
+  await catchUpPromptLog();
 });
 
 const search = (filter: Partial<PromptLogFilter>) => searchPromptLog({ limit: 50, ...filter });
@@ -232,6 +235,9 @@ describe("pagination", () => {
   });
 });
 
+const SEARCH_INDEX = "PromptLogDoc_doc_idx";
+const TIME_INDEX = "PromptLogDoc_startedAt_stepId_idx";
+
 describe("the index route and partial pages", () => {
   // 1,700 newer calls of one agent, every one containing two words never adjacent: the walk
   // (the newest 1,500) finds nothing older, so the search must go through the GIN index.
@@ -250,8 +256,9 @@ describe("the index route and partial pages", () => {
         jsonb_build_array(jsonb_build_object('role', 'assistant', 'content', 'ok ' || g))
       FROM generate_series(1, ${FILLERS}) g`;
     expect(old.id).toBeTruthy();
+    await catchUpPromptLog();
     // Statistics, as autovacuum keeps them: without any, the planner takes this small table for an empty one.
-    await db.$executeRaw`ANALYZE "Step"`;
+    await db.$executeRaw`ANALYZE "PromptLogDoc"`;
   });
 
   async function indexScans(name: string): Promise<number> {
@@ -270,11 +277,11 @@ describe("the index route and partial pages", () => {
   }
 
   it("finds a call older than the walk through the GIN index", async () => {
-    const before = await indexScans("fd_step_prompt_log_search");
+    const before = await indexScans(SEARCH_INDEX);
     const page = await search({ q: W.old, agent: fillerAgent });
     expect(stepIds(page)).toEqual([oldId]);
     expect(page.partial).toBe(false);
-    await expectIndexUsed("fd_step_prompt_log_search", before);
+    await expectIndexUsed(SEARCH_INDEX, before);
   });
 
   it("finds common words among the newest calls by walking", async () => {
@@ -350,29 +357,37 @@ describe("hostile search text", () => {
 });
 
 describe("indexes", () => {
-  it("the migration's expression is what the GIN index holds, and the time index serves the log's order", async () => {
-    const plan = async (sql: Prisma.Sql) =>
-      db.$transaction(async (tx) => {
-        // The index route's settings (lib/prompts/log/search.ts searchIndex): only bitmap scans are left.
-        await tx.$queryRaw`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`;
-        const rows = await tx.$queryRaw<{ "QUERY PLAN": string }[]>`EXPLAIN ${sql}`;
-        return rows.map((r) => r["QUERY PLAN"]).join("\n");
-      });
+  const plan = async (sql: Prisma.Sql, bitmapOnly = false) =>
+    db.$transaction(async (tx) => {
+      // The index route's settings (lib/prompts/log/search.ts searchIndex): only bitmap scans are left.
+      if (bitmapOnly) await tx.$queryRaw`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`;
+      const rows = await tx.$queryRaw<{ "QUERY PLAN": string }[]>`EXPLAIN ${sql}`;
+      return rows.map((r) => r["QUERY PLAN"]).join("\n");
+    });
+
+  it("the search reads the documents' GIN index, and their time index serves the log's order", async () => {
     expect(
-      await plan(Prisma.sql`SELECT id FROM "Step" s WHERE s.kind = 'LLM_CALL'
-        AND fd_prompt_log_vector(s."inputMessages", s."outputMessages") @@ websearch_to_tsquery('simple'::regconfig, ${W.old})`),
-    ).toContain("fd_step_prompt_log_search");
-    const walk = await db.$queryRaw<{ "QUERY PLAN": string }[]>`
-      EXPLAIN SELECT id FROM "Step" s WHERE s.kind = 'LLM_CALL' ORDER BY s."startedAt" DESC, s.id DESC LIMIT 51`;
-    expect(walk.map((r) => r["QUERY PLAN"]).join("\n")).toContain("fd_step_prompt_log_time");
+      await plan(Prisma.sql`SELECT d."stepId" FROM "PromptLogDoc" d WHERE d.doc @@ websearch_to_tsquery('simple'::regconfig, ${W.old})`, true),
+    ).toContain(SEARCH_INDEX);
+    expect(await plan(Prisma.sql`SELECT d."stepId" FROM "PromptLogDoc" d ORDER BY d."startedAt" DESC, d."stepId" DESC LIMIT 51`)).toContain(TIME_INDEX);
   });
 
-  it("indexes a call with megabytes of distinct words without failing its insert (bounded text)", async () => {
+  it("the job reads LLM calls in stored order through the one index it adds to Step", async () => {
+    const read = await plan(Prisma.sql`SELECT s.id FROM "Step" s WHERE s.kind = 'LLM_CALL' AND (s."createdAt", s.id) > (${at(0)}, '')
+      ORDER BY s."createdAt", s.id LIMIT 500`);
+    expect(read).toContain("fd_step_prompt_log_created");
+    // And no full-text index on Step: ingestion builds no search entry.
+    const onStep = await db.$queryRaw<{ indexdef: string }[]>`SELECT indexdef FROM pg_indexes WHERE tablename = 'Step'`;
+    expect(onStep.filter((i) => /gin|tsvector|fd_prompt_log/i.test(i.indexdef))).toEqual([]);
+  });
+
+  it("indexes a call with megabytes of distinct words without failing the job (bounded text)", async () => {
     const huge = Array.from({ length: 120_000 }, (_, i) => `tok${i.toString(36)}${suffix}`).join(" "); // ~1.6 MB of lexemes
     const { run, traceId } = await createRun(db, { startedAt: at(-5000) });
     const step = await db.step.create({
       data: { runId: run.id, traceId, spanId: hex(8), kind: "LLM_CALL", name: "chat", startedAt: at(-5000), inputMessages: [{ role: "user", content: `${huge} lasttoken${suffix}` }] },
     });
+    await catchUpPromptLog();
     // Its first and last 50,000 characters are searchable.
     expect(stepIds(await search({ q: `tok0${suffix}`, to: at(-4000) }))).toEqual([step.id]);
     expect(stepIds(await search({ q: `lasttoken${suffix}`, to: at(-4000) }))).toEqual([step.id]);

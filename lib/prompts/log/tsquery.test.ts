@@ -3,11 +3,10 @@ import { describe, expect, it } from "vitest";
 import { analyzeTsquery } from "./tsquery";
 
 describe("analyzeTsquery", () => {
-  it("reads words: all required, no phrase", () => {
+  it("reads words, no phrase", () => {
     expect(analyzeTsquery("'refund' & 'late'")).toMatchObject({
       words: "'refund' & 'late'",
       hasPhrase: false,
-      required: ["refund", "late"],
       positive: ["refund", "late"],
       indexable: true,
     });
@@ -17,24 +16,24 @@ describe("analyzeTsquery", () => {
     const q = analyzeTsquery("'late' <-> 'fee' & 'refund'")!;
     expect(q.hasPhrase).toBe(true);
     expect(q.words).toBe("'late' & 'fee' & 'refund'");
-    expect(q.required).toEqual(["late", "fee", "refund"]);
+    expect(q.positive).toEqual(["late", "fee", "refund"]);
     expect(analyzeTsquery("'a' <2> 'b'")!.words).toBe("'a' & 'b'");
   });
 
-  it("requires nothing of an `or` query but still highlights its words", () => {
-    expect(analyzeTsquery("'refund' | 'credit'")).toMatchObject({ required: [], positive: ["refund", "credit"], indexable: true });
+  it("highlights the words of an `or` query, which the index answers", () => {
+    expect(analyzeTsquery("'refund' | 'credit'")).toMatchObject({ positive: ["refund", "credit"], indexable: true });
   });
 
-  it("never requires or highlights a negated word; `-word` alone cannot use the index", () => {
-    expect(analyzeTsquery("'refund' & !'draft'")).toMatchObject({ required: ["refund"], positive: ["refund"], indexable: true });
-    expect(analyzeTsquery("!'draft'")).toMatchObject({ required: [], positive: [], indexable: false });
+  it("never highlights a negated word; `-word` alone cannot use the index", () => {
+    expect(analyzeTsquery("'refund' & !'draft'")).toMatchObject({ positive: ["refund"], indexable: true });
+    expect(analyzeTsquery("!'draft'")).toMatchObject({ positive: [], indexable: false });
     expect(analyzeTsquery("'a' | !'b'")).toMatchObject({ indexable: false });
   });
 
   it("reads quoted lexemes with doubled quotes and backslashes", () => {
-    expect(analyzeTsquery("'it''s' & 'a\\\\b' <-> 'x'")).toMatchObject({ required: ["it's", "a\\b", "x"], words: "'it''s' & 'a\\\\b' & 'x'" });
+    expect(analyzeTsquery("'it''s' & 'a\\\\b' <-> 'x'")).toMatchObject({ positive: ["it's", "a\\b", "x"], words: "'it''s' & 'a\\\\b' & 'x'" });
     // An operator inside a lexeme is text, not an operator.
-    expect(analyzeTsquery("'<->' & 'a|b'")).toMatchObject({ hasPhrase: false, required: ["<->", "a|b"] });
+    expect(analyzeTsquery("'<->' & 'a|b'")).toMatchObject({ hasPhrase: false, positive: ["<->", "a|b"] });
   });
 
   it("returns null when there is nothing to search for or the text is not a tsquery", () => {

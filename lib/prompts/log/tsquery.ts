@@ -1,7 +1,7 @@
 /**
  * The search text as PostgreSQL reads it: `websearch_to_tsquery` prints a tsquery, and this reads the
- * printed form into what the search needs (the words GIN answers exactly, the words every match
- * must contain, whether the index can help at all). Pure: unit-tested apart from PostgreSQL.
+ * printed form into what the search needs (the words GIN answers exactly, whether the index can
+ * help at all, the words to highlight). Pure: unit-tested apart from PostgreSQL.
  */
 
 /** A tsquery as PostgreSQL prints it, read into what the search needs. */
@@ -11,8 +11,6 @@ export interface AnalyzedQuery {
   /** The same with phrase operators made `&`: what the GIN index answers exactly. */
   words: string;
   hasPhrase: boolean;
-  /** Lexemes every match contains (the positive ones of a query without `|`): the walk's pre-check. */
-  required: string[];
   /**
    * Whether the GIN index can find the matches: false when a match may hold none of the query's
    * words (`-word`, `a or -b`), which GIN answers only by rechecking every call.
@@ -93,7 +91,6 @@ export function analyzeTsquery(text: string): AnalyzedQuery | null {
     text,
     words,
     hasPhrase,
-    required: hasOr ? [] : [...new Set(positive.map((t) => t.lexeme))],
     positive: [...new Set(positive.map((t) => t.lexeme))],
     indexable: !hasNot || (!hasOr && positive.length > 0),
   };

@@ -11,8 +11,9 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { QueryNotice } from "@/components/ui/query-notice";
 import { formatUtc } from "@/components/ui/time";
+import { describeIndexLag, promptLogIndexLag } from "@/lib/prompts/log/indexer";
 import { parsePromptLogQuery, promptLogQueryString, type PromptLogFilter, type PromptLogQuery } from "@/lib/prompts/log/params";
-import { promptLogFacets, searchPromptLog } from "@/lib/prompts/log/search";
+import { promptLogFacets, searchPromptLog, type PromptLogPage } from "@/lib/prompts/log/search";
 import { requirePageScope } from "@/lib/session";
 
 export const metadata: Metadata = { title: "Prompt log" };
@@ -32,7 +33,7 @@ export default async function PromptLogPage({ searchParams }: { searchParams: Se
       </nav>
       <PageHeader
         title="Prompt log"
-        description="Every LLM call's messages exactly as sent and received (after redaction), newest first, across all runs. Times are UTC."
+        description="Every LLM call's messages exactly as sent and received (after redaction), newest first, across all runs. Calls are listed and searchable a few seconds after they are stored. Times are UTC."
       />
       <QueryNotice ignored={ignored} noun="parameter" />
       <PromptLogFilters query={query} facets={facets} />
@@ -58,8 +59,27 @@ function describe(query: PromptLogQuery): string {
   return parts.join(", ");
 }
 
+/** Calls stored but not indexed yet, said above the results (an empty result above all), so none looks missing. */
+function LagNotice({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <p className="mb-3 rounded-md bg-sky-50 px-4 py-2 text-sm text-sky-900 ring-1 ring-sky-200" role="status" data-testid="prompt-log-lag">
+      {message}
+    </p>
+  );
+}
+
 async function PromptLogResults({ query, filter }: { query: PromptLogQuery; filter: PromptLogFilter }) {
-  const page = await searchPromptLog(filter);
+  const [page, lag] = await Promise.all([searchPromptLog(filter), promptLogIndexLag(filter)]);
+  return (
+    <>
+      <LagNotice message={describeIndexLag(lag, { searching: Boolean(query.q) })} />
+      <ResultsBody query={query} page={page} />
+    </>
+  );
+}
+
+function ResultsBody({ query, page }: { query: PromptLogQuery; page: PromptLogPage }) {
   const asked = describe({ ...query, cursor: undefined });
   if (page.timedOut) {
     return (
