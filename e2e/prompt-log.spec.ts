@@ -70,7 +70,9 @@ async function search(page: Page, fields: { q?: string; agent?: string }) {
 }
 
 test("a viewer finds what was sent and what came back, narrows to an agent and opens the step on the timeline", async ({ asViewer: page }) => {
-  await page.goto("/prompts/log");
+  await page.goto("/prompts");
+  await page.getByRole("link", { name: "Prompt log: search every LLM call" }).click();
+  await expect(page).toHaveURL(/\/prompts\/log$/);
   await expect(page.getByRole("heading", { level: 1, name: "Prompt log" })).toBeVisible();
   await expect(page.getByRole("link", { name: "← Prompts" })).toHaveAttribute("href", "/prompts");
 

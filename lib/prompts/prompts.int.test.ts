@@ -193,4 +193,14 @@ describe("prompts API", () => {
     expect(await code(await get(name, "?version=1&label=production"))).toEqual({ status: 400, code: "bad_request:prompt_query" });
     expect(await code(await get("Not%20A%20Slug"))).toEqual({ status: 400, code: "bad_request:prompt_name" });
   });
+
+  it("refuses to publish a prompt named `log` (/prompts/log is the Prompt log), saying why", async () => {
+    const res = await post("log", { template: "t", message: "m" });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: unknown }).error).toEqual({
+      code: "bad_request:prompt_name",
+      message: "“log” is reserved: /prompts/log is the Prompt log. Choose another name, e.g. log-prompt.",
+    });
+    expect(await db.prompt.findUnique({ where: { name: "log" } })).toBeNull();
+  });
 });

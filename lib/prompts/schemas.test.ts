@@ -1,4 +1,6 @@
 /** Validation of prompt names and version bodies, the stored template form, and placeholders. */
+import { readdirSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   loadTemplate,
@@ -6,6 +8,7 @@ import {
   promptNameSchema,
   promptQuerySchema,
   promptVersionFormSchema,
+  RESERVED_PROMPT_NAMES,
   storeTemplate,
   templatePlaceholders,
   templateText,
@@ -18,6 +21,26 @@ describe("prompt names", () => {
     expect(promptNameSchema.safeParse("support-triage.v2_x").success).toBe(true);
     expect(promptNameSchema.safeParse("a".repeat(100)).success).toBe(true);
     for (const bad of ["", "a".repeat(101), "Support", "-lead", "with space", "a/b", "é"]) expect(promptNameSchema.safeParse(bad).success).toBe(false);
+  });
+
+  it("refuses `log`, the Prompt log's own page, saying why", () => {
+    for (const name of ["log", " log "]) {
+      const result = promptNameSchema.safeParse(name);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues.map((i) => i.message)).toEqual(["“log” is reserved: /prompts/log is the Prompt log. Choose another name, e.g. log-prompt."]);
+    }
+    for (const near of ["logs", "log-prompt", "prompt-log", "log.v2", "constructor", "tostring"]) expect(promptNameSchema.safeParse(near).success).toBe(true);
+  });
+
+  it("reserves every page the console has under /prompts", () => {
+    const dir = path.resolve(import.meta.dirname, "../../app/(console)/prompts");
+    const pages = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith("[")).map((e) => e.name);
+    expect(pages.sort()).toEqual(Object.keys(RESERVED_PROMPT_NAMES).sort());
+  });
+
+  it("refuses `log` in the console's New prompt form, on its name field", () => {
+    const form = promptVersionFormSchema.safeParse({ name: "log", format: "text", template: "t", config: "", message: "m" });
+    expect(paths(form)).toEqual(["name"]);
   });
 });
 

@@ -19,13 +19,23 @@ export const CHAT_ROLES = ["system", "user", "assistant", "tool"] as const;
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 
+/**
+ * Names the console's own pages take under /prompts (app/(console)/prompts/<name>/): a prompt of
+ * that name could never be opened there. schemas.test.ts checks the list against the folders.
+ */
+export const RESERVED_PROMPT_NAMES: Readonly<Record<string, string>> = { log: "the Prompt log" };
+
 /** Lower-case letters, digits and `.` `_` `-`, starting with a letter or digit: safe in a URL path. */
 export const promptNameSchema = z
   .string({ message: "Enter the prompt's name." })
   .trim()
   .min(1, "Enter the prompt's name.")
   .max(100, "A prompt name has at most 100 characters.")
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, "Use lower-case letters, digits and . _ - (starting with a letter or digit), e.g. support-triage.");
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, "Use lower-case letters, digits and . _ - (starting with a letter or digit), e.g. support-triage.")
+  .superRefine((name, ctx) => {
+    const page = Object.hasOwn(RESERVED_PROMPT_NAMES, name) ? RESERVED_PROMPT_NAMES[name] : undefined;
+    if (page) ctx.addIssue({ code: "custom", message: `“${name}” is reserved: /prompts/${name} is ${page}. Choose another name, e.g. ${name}-prompt.` });
+  });
 
 export const chatMessageSchema = z
   .object({

@@ -29,7 +29,15 @@ export default async function PromptsPage({ searchParams }: { searchParams: Sear
   const canWrite = hasScope(me.role, "prompts:write");
   return (
     <>
-      <PageHeader title="Prompts" description="Every prompt version, who changed it and why, and side-by-side diffs. Agents fetch them from /api/v1/prompts/{name}." />
+      <PageHeader
+        title="Prompts"
+        description="Every prompt version, who changed it and why, and side-by-side diffs. Agents fetch them from /api/v1/prompts/{name}."
+        actions={
+          <Link href="/prompts/log" className={buttonClass("secondary")}>
+            Prompt log: search every LLM call
+          </Link>
+        }
+      />
       <form method="get" action="/prompts" className="mb-4 flex flex-wrap items-end gap-3" role="search" aria-label="Search prompts">
         <div className="space-y-1">
           <label htmlFor="prompt-search" className="block text-sm font-medium text-slate-700">
