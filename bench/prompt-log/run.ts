@@ -6,16 +6,19 @@
  * 90 days, 30 prompts (3 versions each) whose ~1.7 kB system text opens every input, a user turn
  * of 5-24 sentences and an answer of 2-8 sentences (inputs ~3.3 kB, outputs ~0.6 kB of JSON).
  * Sentences are drawn from 20,000 built of 60,000 words with Zipf-like frequencies (a few words in
- * nearly every call, most in few), plus per call a reference token shared by ~5 calls. The
- * migration's two indexes are dropped for the load and rebuilt after it (build time reported).
+ * nearly every call, most in few), plus per call a reference token shared by ~5 calls.
  *
- * Then it times `searchPromptLog` (lib/prompts/log/search.ts, what the page calls: the search and the
- * page's rows with excerpts) for each kind of query, `--reps` times after 3 warm-up runs, against
- * the same page without a text search as the baseline; and the cost of the search index on
- * ingestion: the ingestion path's own step insert (lib/telemetry/store-sql.ts), 1,000-call
- * batches, with and without the two indexes. Prints a table and writes bench/prompt-log/results.json.
+ * Then the prompt_log_index job's own code (lib/prompts/log/indexer.ts) indexes them, ticks back to
+ * back as after an upgrade (time reported; the schedule spends at most 5 s of every 10 on it), and
+ * one more tick with nothing new shows what the late-commit overlap costs. Then it times
+ * `searchPromptLog` (lib/prompts/log/search.ts, what the page calls: the search and the page's rows
+ * with excerpts) for each kind of query, `--reps` times after 3 warm-up runs, against the same page
+ * without a text search as the baseline; and what the prompt log costs ingestion: the ingestion
+ * path's own step insert (lib/telemetry/store-sql.ts), 1,000-call batches, with no prompt log index
+ * on Step (main before it), with this branch's one btree, and with the synchronous GIN index the
+ * work-in-progress had. Prints a table and writes bench/prompt-log/results.json.
  *
- * Environment: PROMPT_LOG_BENCH_PG_PORT (54460), PROMPT_LOG_BENCH_PG_DIR (.data/bench-pg-log).
+ * Environment: BENCH_PG_PORT (54460), BENCH_PG_DIR (.data/bench-pg-log).
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -57,6 +60,8 @@ function options() {
 }
 
 const CALLS_PER_RUN = 50;
+/** Calls "stored in the last minutes" for the steady-state tick. */
+const FRESH_CALLS = 20_000;
 const AGENTS = 100;
 const TEAMS = 20;
 const PROMPTS = 30;
@@ -148,8 +153,8 @@ interface Kind {
 
 async function main() {
   const { steps, reps, ingestBatches } = options();
-  const port = Number(process.env.PROMPT_LOG_BENCH_PG_PORT ?? 54460);
-  const dir = process.env.PROMPT_LOG_BENCH_PG_DIR ?? ".data/bench-pg-log";
+  const port = Number(process.env.BENCH_PG_PORT ?? 54460);
+  const dir = process.env.BENCH_PG_DIR ?? ".data/bench-pg-log";
   log(`PostgreSQL on ${port} (${dir})`);
   const pgServer = await startEmbeddedPostgres({ dataDir: dir, port });
   const database = "flightdeck_bench_prompt_log";
@@ -159,37 +164,65 @@ async function main() {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows: indexDefs } = await client.query<{ indexname: string; indexdef: string }>(
-      `SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN ('fd_step_prompt_log_search', 'fd_step_prompt_log_time') ORDER BY indexname`,
-    );
-    if (indexDefs.length !== 2) throw new Error("the migration's prompt log indexes are missing");
-    for (const i of indexDefs) await client.query(`DROP INDEX "${i.indexname}"`);
-
     log(`generating ${steps.toLocaleString("en-US")} LLM calls…`);
     const data = await generate(client, steps);
-    log("building the prompt log indexes (as the migration defines them)…");
-    await client.query(`SET maintenance_work_mem = '1GB'`);
-    const indexBuild: Record<string, number> = {};
-    for (const i of indexDefs) {
-      const t = performance.now();
-      await client.query(i.indexdef);
-      indexBuild[i.indexname] = Math.round((performance.now() - t) / 1000);
-      log(`  ${i.indexname}: ${indexBuild[i.indexname]} s`);
-    }
+    // As autovacuum leaves a table that stopped growing (an upgraded database's calls).
     await client.query(`VACUUM ANALYZE "Step"`);
     await client.query(`VACUUM ANALYZE "Run"`);
-    const { rows: sizes } = await client.query(
-      `SELECT relname, pg_relation_size(oid) AS bytes FROM pg_class WHERE relname IN ('fd_step_prompt_log_search', 'fd_step_prompt_log_time', 'Step')`,
+
+    process.env.DATABASE_URL = url;
+    const { searchPromptLog } = await import("../../lib/prompts/log/search");
+    const { catchUpPromptLog, indexPromptLog, INDEX_BATCH, INDEX_INTERVAL_MS, TICK_BUDGET_MS } = await import("../../lib/prompts/log/indexer");
+    const { disconnectDb } = await import("../../lib/db");
+
+    log("indexing them with the prompt_log_index job's code, ticks back to back…");
+    let t = performance.now();
+    const backfill = await catchUpPromptLog();
+    const indexSeconds = (performance.now() - t) / 1000;
+    log(`  ${backfill.indexed.toLocaleString("en-US")} calls in ${Math.round(indexSeconds)} s (${Math.round(backfill.indexed / indexSeconds)} calls/s)`);
+    // Steady state: calls stored in the last minutes (copies of the newest, fresh ids), indexed by one
+    // tick; then a tick with nothing new, which re-reads them all (the late-commit overlap).
+    await client.query(
+      `INSERT INTO "Step" (id, "runId", "traceId", "spanId", kind, name, status, "startedAt", "endedAt", model, provider, "inputTokens",
+         "outputTokens", "costUsd", "promptName", "promptVersion", "inputMessages", "outputMessages")
+       SELECT 'fresh' || lpad(n::text, 20, '0'), "runId", "traceId", 'fresh' || lpad(n::text, 11, '0'), kind, name, status, now() AT TIME ZONE 'UTC',
+         "endedAt", model, provider, "inputTokens", "outputTokens", "costUsd", "promptName", "promptVersion", "inputMessages", "outputMessages"
+       FROM (SELECT s.*, row_number() OVER () AS n FROM (SELECT * FROM "Step" ORDER BY "startedAt" DESC LIMIT $1) s) f`,
+      [FRESH_CALLS],
     );
-    const { rows: heap } = await client.query(`SELECT pg_total_relation_size('"Step"') AS bytes`);
+    t = performance.now();
+    const fresh = await indexPromptLog({ budgetMs: 600_000 });
+    const freshSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    const idle = await indexPromptLog();
+    const idleTickMs = Math.round(performance.now() - t);
+    log(`  ${fresh.indexed.toLocaleString("en-US")} fresh calls in ${freshSeconds.toFixed(1)} s; then a tick with nothing new: ${idleTickMs} ms, ${idle.alreadyIndexed.toLocaleString("en-US")} calls of the late-commit overlap read again`);
+    await client.query(`VACUUM ANALYZE "PromptLogDoc"`);
+    const indexing = {
+      calls: backfill.indexed,
+      seconds: Math.round(indexSeconds),
+      callsPerSecond: Math.round(backfill.indexed / indexSeconds),
+      batch: INDEX_BATCH,
+      // On its schedule the job works TICK_BUDGET_MS of every INDEX_INTERVAL_MS.
+      scheduledSeconds: Math.round((indexSeconds * INDEX_INTERVAL_MS) / TICK_BUDGET_MS),
+      freshCalls: fresh.indexed,
+      freshCallsPerSecond: Math.round(fresh.indexed / freshSeconds),
+      idleTickMs,
+      idleTickRereadCalls: idle.alreadyIndexed,
+    };
+
+    const { rows: sizes } = await client.query<{ relname: string; bytes: string }>(
+      `SELECT c.relname, pg_relation_size(c.oid) AS bytes FROM pg_class c
+       WHERE c.relname IN ('Step', 'PromptLogDoc', 'PromptLogDoc_doc_idx', 'PromptLogDoc_startedAt_stepId_idx', 'fd_step_prompt_log_created')`,
+    );
+    const { rows: totals } = await client.query<{ step: string; doc: string }>(
+      `SELECT pg_total_relation_size('"Step"') AS step, pg_total_relation_size('"PromptLogDoc"') AS doc`,
+    );
     const mb = (name: string) => Math.round(Number(sizes.find((s) => s.relname === name)?.bytes ?? 0) / 1e6);
 
     const terms = await chooseTerms(client, steps);
     log(`terms: ${JSON.stringify(terms)}`);
 
-    process.env.DATABASE_URL = url;
-    const { searchPromptLog } = await import("../../lib/prompts/log/search");
-    const { disconnectDb } = await import("../../lib/db");
     const now = Date.now();
     const day = 86_400_000;
     const kinds: Kind[] = [
@@ -224,9 +257,9 @@ async function main() {
       const samples: number[] = [];
       let last: Awaited<ReturnType<typeof searchPromptLog>> | null = null;
       for (let i = 0; i < reps + 3; i++) {
-        const t = performance.now();
+        const start = performance.now();
         last = await searchPromptLog({ limit: 50, ...kind.filter });
-        if (i >= 3) samples.push(performance.now() - t);
+        if (i >= 3) samples.push(performance.now() - start);
       }
       const matches = kind.filter.q ? await countMatches(client, String(kind.filter.q)) : null;
       const sorted = [...samples].sort((a, b) => a - b);
@@ -251,7 +284,7 @@ async function main() {
     const table = results.map((r) => ({ ...r, p95xBaseline: round(r.p95 / baseline) }));
 
     log(`ingestion: the step insert of lib/telemetry/store-sql.ts, ${ingestBatches} batches of 1,000 LLM calls…`);
-    const ingestion = await measureIngestion(client, indexDefs, ingestBatches);
+    const ingestion = await measureIngestion(client, ingestBatches);
 
     const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", memoryGb: Math.round(totalmem() / 1e9), loadAverage: loadavg().map((l) => Math.round(l * 10) / 10) };
     console.table(table.map(({ name, matches, rows, partial, p50, p95, p99, p95xBaseline }) => ({ name, matches, rows, partial, p50, p95, p99, p95xBaseline })));
@@ -259,8 +292,15 @@ async function main() {
     const out = {
       at: new Date().toISOString(),
       machine,
-      data: { llmCalls: steps, ...data, agents: AGENTS, teams: TEAMS, prompts: PROMPTS, days: DAYS, stepTableMb: Math.round(Number(heap[0].bytes) / 1e6) },
-      indexes: { buildSeconds: indexBuild, sizeMb: { fd_step_prompt_log_search: mb("fd_step_prompt_log_search"), fd_step_prompt_log_time: mb("fd_step_prompt_log_time") } },
+      data: { llmCalls: steps, ...data, agents: AGENTS, teams: TEAMS, prompts: PROMPTS, days: DAYS, stepTableMb: Math.round(Number(totals[0]!.step) / 1e6) },
+      indexing,
+      sizeMb: {
+        promptLogDocTotal: Math.round(Number(totals[0]!.doc) / 1e6),
+        promptLogDocHeap: mb("PromptLogDoc"),
+        PromptLogDoc_doc_idx: mb("PromptLogDoc_doc_idx"),
+        PromptLogDoc_startedAt_stepId_idx: mb("PromptLogDoc_startedAt_stepId_idx"),
+        fd_step_prompt_log_created: mb("fd_step_prompt_log_created"),
+      },
       reps,
       queries: table,
       ingestion,
@@ -301,9 +341,9 @@ async function chooseTerms(client: pg.Client, steps: number) {
 }
 
 /**
- * How many calls match (exact: the index, with enough memory that no bitmap page is lossy). Not
- * counted (null): `-word`, which GIN answers only by rechecking every call, and a phrase whose
- * words are in more than 50,000 calls (each candidate is rechecked: minutes).
+ * How many calls match: the documents' GIN index, with enough memory that no bitmap page is lossy
+ * (a phrase is checked on each document holding its words). Not counted (null): `-word`, which GIN
+ * answers only by reading every document, and anything over a minute.
  */
 async function countMatches(client: pg.Client, q: string): Promise<number | null> {
   if (q.startsWith("-")) return null;
@@ -311,35 +351,32 @@ async function countMatches(client: pg.Client, q: string): Promise<number | null
   try {
     await client.query(`SET LOCAL work_mem = '256MB'`);
     await client.query(`SET LOCAL statement_timeout = '60s'`);
-    const count = async (tsquery: string) =>
-      (
-        await client.query(
-          `SELECT count(*)::int AS n FROM "Step" s WHERE s.kind = 'LLM_CALL'
-           AND fd_prompt_log_vector(s."inputMessages", s."outputMessages") @@ (${tsquery})`,
-          [q],
-        )
-      ).rows[0].n as number;
-    let n: number | null;
-    if (q.includes('"')) {
-      const words = await count(`replace(websearch_to_tsquery('simple'::regconfig, $1)::text, '<->', '&')::tsquery`);
-      n = words > 50_000 ? null : await count(`websearch_to_tsquery('simple'::regconfig, $1)`);
-    } else {
-      n = await count(`websearch_to_tsquery('simple'::regconfig, $1)`);
-    }
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM "PromptLogDoc" d WHERE d.doc @@ websearch_to_tsquery('simple'::regconfig, $1)`, [q]);
     await client.query("COMMIT");
-    return n;
+    return rows[0].n as number;
   } catch {
     await client.query("ROLLBACK");
     return null;
   }
 }
 
+/** The work-in-progress's synchronous index (migration 20261201100000, never shipped), for comparison. */
+const WIP_GIN = `CREATE INDEX bench_wip_step_prompt_log_search ON "Step" USING gin (fd_prompt_log_vector("inputMessages", "outputMessages"))
+  WHERE kind = 'LLM_CALL' AND "traceId" >= 'z'`;
+const WIP_TIME = `CREATE INDEX bench_wip_step_prompt_log_time ON "Step" ("startedAt" DESC, id DESC) WHERE kind = 'LLM_CALL'`;
+
 /**
  * The ingestion path's step insert (one jsonb payload of 1,000 steps, one statement, its own
- * transaction), with both prompt log indexes and without them: small messages (~400 B, as
- * bench/ingest sends) and the generated ones (~4 kB).
+ * transaction) on the loaded table: small messages (~400 B, as bench/ingest sends) and the
+ * generated ones (~4 kB), with
+ *   - none: no prompt log index on Step (main before the prompt log);
+ *   - this branch: fd_step_prompt_log_created, the btree the job reads by (what ingestion pays now);
+ *   - wip: the work-in-progress's GIN expression index and time btree. Building that GIN over the
+ *     million calls takes minutes, so it covers only the measured batches (trace ids from `z`,
+ *     which no generated, hexadecimal one has): each insert pays the same tokenising and GIN
+ *     insert, into a smaller index.
  */
-async function measureIngestion(client: pg.Client, indexDefs: { indexname: string; indexdef: string }[], batches: number) {
+async function measureIngestion(client: pg.Client, batches: number) {
   const { STEP_INSERT } = await import("../../lib/telemetry/store-sql");
   const { newId } = await import("../../lib/ids");
   const { rows: sample } = await client.query(`SELECT "inputMessages" AS i, "outputMessages" AS o FROM "Step" ORDER BY id LIMIT 1000`);
@@ -354,14 +391,14 @@ async function measureIngestion(client: pg.Client, indexDefs: { indexname: strin
     Array.from({ length: 1000 }, (_, k) => {
       const m = messages === "small" ? small : sample[k % sample.length];
       return {
-        id: newId(), runId: "run1", traceId: randomBytes(16).toString("hex"), spanId: randomBytes(8).toString("hex"), parentSpanId: null,
+        id: newId(), runId: "run1", traceId: `z${randomBytes(16).toString("hex").slice(1)}`, spanId: randomBytes(8).toString("hex"), parentSpanId: null,
         kind: "LLM_CALL", name: "chat gpt-4o", status: "OK", error: null, startedAt: new Date().toISOString(), endedAt: new Date().toISOString(),
         model: "gpt-4o", provider: "openai", inputTokens: 1200, outputTokens: 300, cachedInputTokens: 0, costUsd: 0.0066, unpriced: false,
         promptName: "prompt-1", promptVersion: 1, tool: null, arguments: null, result: null, decision: null,
         inputMessages: m.i, outputMessages: m.o, attributes: {}, redactions: 0, flagLoop: false,
       };
     });
-  const measure = async (messages: "small" | "generated", indexes: "with" | "without") => {
+  const measure = async (messages: "small" | "generated", indexes: "none" | "this branch" | "wip") => {
     const payloads = Array.from({ length: batches + 2 }, () => JSON.stringify(batch(messages)));
     const samples: number[] = [];
     for (let b = 0; b < payloads.length; b++) {
@@ -374,30 +411,36 @@ async function measureIngestion(client: pg.Client, indexDefs: { indexname: strin
     return { messages, indexes, batches, callsPerSecond: Math.round((samples.length * 1000) / (total / 1000)), batchMsP50: round(percentile(sorted, 50)), batchMsP95: round(percentile(sorted, 95)) };
   };
   const out = [];
-  out.push(await measure("small", "with"), await measure("generated", "with"));
-  for (const i of indexDefs) await client.query(`DROP INDEX "${i.indexname}"`);
-  out.push(await measure("small", "without"), await measure("generated", "without"));
-  // Leave the database as the migration made it (no rebuild: the database is recreated on every run).
+  out.push(await measure("small", "this branch"), await measure("generated", "this branch"));
+  await client.query(`DROP INDEX "fd_step_prompt_log_created"`);
+  out.push(await measure("small", "none"), await measure("generated", "none"));
+  await client.query(WIP_GIN);
+  await client.query(WIP_TIME);
+  out.push(await measure("small", "wip"), await measure("generated", "wip"));
+  // No clean-up: the database is recreated on every run.
   return out;
 }
 
 function markdown(out: {
   machine: { cpus: number; cpuModel: string; memoryGb: number; loadAverage: number[] };
-  data: Record<string, unknown>;
+  indexing: { calls: number; seconds: number; callsPerSecond: number; scheduledSeconds: number; freshCalls: number; freshCallsPerSecond: number; idleTickMs: number; idleTickRereadCalls: number };
   queries: { name: string; matches: number | null; rows: number; partial: boolean; p50: number; p95: number; p99: number; p95xBaseline: number }[];
   ingestion: { messages: string; indexes: string; callsPerSecond: number; batchMsP50: number; batchMsP95: number }[];
 }): string {
+  const n = (x: number) => x.toLocaleString("en-US");
   const lines = [
+    `Indexing: ${n(out.indexing.calls)} calls in ${n(out.indexing.seconds)} s back to back (${n(out.indexing.callsPerSecond)} calls/s; ~${n(out.indexing.scheduledSeconds)} s on the job's schedule); ${n(out.indexing.freshCalls)} fresh calls at ${n(out.indexing.freshCallsPerSecond)} calls/s; then a tick with nothing new ${n(out.indexing.idleTickMs)} ms (${n(out.indexing.idleTickRereadCalls)} calls of the overlap re-read).`,
+    "",
     `| query | matching calls | rows | p50 ms | p95 ms | p99 ms | p95 × baseline |`,
     `|---|---:|---:|---:|---:|---:|---:|`,
     ...out.queries.map(
       (q) =>
-        `| ${q.name}${q.partial ? " (partial page)" : ""} | ${q.matches === null ? "—" : q.matches.toLocaleString("en-US")} | ${q.rows} | ${q.p50} | ${q.p95} | ${q.p99} | ${q.p95xBaseline} |`,
+        `| ${q.name}${q.partial ? " (partial page)" : ""} | ${q.matches === null ? "—" : n(q.matches)} | ${q.rows} | ${q.p50} | ${q.p95} | ${q.p99} | ${q.p95xBaseline} |`,
     ),
     "",
-    `| step insert, 1,000 LLM calls a batch | prompt log indexes | calls/s | batch p50 ms | batch p95 ms |`,
+    `| step insert, 1,000 LLM calls a batch | prompt log indexes on Step | calls/s | batch p50 ms | batch p95 ms |`,
     `|---|---|---:|---:|---:|`,
-    ...out.ingestion.map((i) => `| ${i.messages} messages | ${i.indexes} | ${i.callsPerSecond.toLocaleString("en-US")} | ${i.batchMsP50} | ${i.batchMsP95} |`),
+    ...out.ingestion.map((i) => `| ${i.messages} messages | ${i.indexes} | ${n(i.callsPerSecond)} | ${i.batchMsP50} | ${i.batchMsP95} |`),
     "",
     `Machine: ${out.machine.cpus} × ${out.machine.cpuModel}, ${out.machine.memoryGb} GB, load average ${out.machine.loadAverage.join(" / ")} at the end.`,
   ];
