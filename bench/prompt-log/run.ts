@@ -9,8 +9,8 @@
  * nearly every call, most in few), plus per call a reference token shared by ~5 calls.
  *
  * Then the prompt_log_index job's own code (lib/prompts/log/indexer.ts) indexes them, ticks back to
- * back as after an upgrade (time reported; the schedule spends at most 5 s of every 10 on it), and
- * one more tick with nothing new shows what the late-commit overlap costs. Then it times
+ * back as after an upgrade (time reported; the schedule spends at most 5 s of every 10 on it), then
+ * 20,000 fresh calls, and ticks with nothing new show what the late-commit overlap costs. Then it times
  * `searchPromptLog` (lib/prompts/log/search.ts, what the page calls: the search and the page's rows
  * with excerpts) for each kind of query, `--reps` times after 3 warm-up runs, against the same page
  * without a text search as the baseline; and what the prompt log costs ingestion: the ingestion
@@ -181,7 +181,13 @@ async function main() {
     const indexSeconds = (performance.now() - t) / 1000;
     log(`  ${backfill.indexed.toLocaleString("en-US")} calls in ${Math.round(indexSeconds)} s (${Math.round(backfill.indexed / indexSeconds)} calls/s)`);
     // Steady state: calls stored in the last minutes (copies of the newest, fresh ids), indexed by one
-    // tick; then a tick with nothing new, which re-reads them all (the late-commit overlap).
+    // tick, while a transaction opened before them stays open (a slow ingestion request): the next
+    // tick with nothing new re-reads every call stored since it began (the late-commit overlap, at
+    // most LATE_COMMIT_MS of calls); once it has ended, a tick re-reads next to nothing.
+    const open = new pg.Client({ connectionString: url });
+    await open.connect();
+    await open.query("BEGIN");
+    await open.query("SELECT 1");
     await client.query(
       `INSERT INTO "Step" (id, "runId", "traceId", "spanId", kind, name, status, "startedAt", "endedAt", model, provider, "inputTokens",
          "outputTokens", "costUsd", "promptName", "promptVersion", "inputMessages", "outputMessages")
@@ -194,9 +200,15 @@ async function main() {
     const fresh = await indexPromptLog({ budgetMs: 600_000 });
     const freshSeconds = (performance.now() - t) / 1000;
     t = performance.now();
+    const overlap = await indexPromptLog();
+    const overlapTickMs = Math.round(performance.now() - t);
+    await open.query("COMMIT");
+    await open.end();
+    await indexPromptLog();
+    t = performance.now();
     const idle = await indexPromptLog();
     const idleTickMs = Math.round(performance.now() - t);
-    log(`  ${fresh.indexed.toLocaleString("en-US")} fresh calls in ${freshSeconds.toFixed(1)} s; then a tick with nothing new: ${idleTickMs} ms, ${idle.alreadyIndexed.toLocaleString("en-US")} calls of the late-commit overlap read again`);
+    log(`  ${fresh.indexed.toLocaleString("en-US")} fresh calls in ${freshSeconds.toFixed(1)} s; a tick with nothing new ${overlapTickMs} ms while a transaction older than them is open (${overlap.alreadyIndexed.toLocaleString("en-US")} calls re-read), ${idleTickMs} ms after it ended (${idle.alreadyIndexed.toLocaleString("en-US")} re-read)`);
     await client.query(`VACUUM ANALYZE "PromptLogDoc"`);
     const indexing = {
       calls: backfill.indexed,
@@ -207,6 +219,8 @@ async function main() {
       scheduledSeconds: Math.round((indexSeconds * INDEX_INTERVAL_MS) / TICK_BUDGET_MS),
       freshCalls: fresh.indexed,
       freshCallsPerSecond: Math.round(fresh.indexed / freshSeconds),
+      overlapTickMs,
+      overlapTickRereadCalls: overlap.alreadyIndexed,
       idleTickMs,
       idleTickRereadCalls: idle.alreadyIndexed,
     };
@@ -423,13 +437,26 @@ async function measureIngestion(client: pg.Client, batches: number) {
 
 function markdown(out: {
   machine: { cpus: number; cpuModel: string; memoryGb: number; loadAverage: number[] };
-  indexing: { calls: number; seconds: number; callsPerSecond: number; scheduledSeconds: number; freshCalls: number; freshCallsPerSecond: number; idleTickMs: number; idleTickRereadCalls: number };
+  indexing: {
+    calls: number;
+    seconds: number;
+    callsPerSecond: number;
+    scheduledSeconds: number;
+    freshCalls: number;
+    freshCallsPerSecond: number;
+    overlapTickMs: number;
+    overlapTickRereadCalls: number;
+    idleTickMs: number;
+    idleTickRereadCalls: number;
+  };
   queries: { name: string; matches: number | null; rows: number; partial: boolean; p50: number; p95: number; p99: number; p95xBaseline: number }[];
   ingestion: { messages: string; indexes: string; callsPerSecond: number; batchMsP50: number; batchMsP95: number }[];
 }): string {
   const n = (x: number) => x.toLocaleString("en-US");
   const lines = [
-    `Indexing: ${n(out.indexing.calls)} calls in ${n(out.indexing.seconds)} s back to back (${n(out.indexing.callsPerSecond)} calls/s; ~${n(out.indexing.scheduledSeconds)} s on the job's schedule); ${n(out.indexing.freshCalls)} fresh calls at ${n(out.indexing.freshCallsPerSecond)} calls/s; then a tick with nothing new ${n(out.indexing.idleTickMs)} ms (${n(out.indexing.idleTickRereadCalls)} calls of the overlap re-read).`,
+    `Indexing: ${n(out.indexing.calls)} calls in ${n(out.indexing.seconds)} s back to back (${n(out.indexing.callsPerSecond)} calls/s; ~${n(out.indexing.scheduledSeconds)} s on the job's schedule); ` +
+      `${n(out.indexing.freshCalls)} fresh calls at ${n(out.indexing.freshCallsPerSecond)} calls/s; a tick with nothing new ${n(out.indexing.overlapTickMs)} ms while an older transaction is open ` +
+      `(${n(out.indexing.overlapTickRereadCalls)} calls re-read), ${n(out.indexing.idleTickMs)} ms once it ended (${n(out.indexing.idleTickRereadCalls)} re-read).`,
     "",
     `| query | matching calls | rows | p50 ms | p95 ms | p99 ms | p95 × baseline |`,
     `|---|---:|---:|---:|---:|---:|---:|`,

@@ -1,27 +1,42 @@
 /** The indexing job's pure rules: where the next tick starts, and what the page says while it lags. */
 import { describe, expect, it } from "vitest";
 import { INGEST_TRANSACTION } from "@/lib/telemetry/pipeline";
-import { compareKeys, describeIndexLag, INDEX_INTERVAL_MS, LATE_COMMIT_MS, nextSafeKey, ORIGIN } from "./indexer";
+import { compareKeys, describeIndexLag, INDEX_INTERVAL_MS, LATE_COMMIT_MS, nextSafeKey, ORIGIN, type TickClock } from "./indexer";
 
 const at = (iso: string, id = "c1") => ({ createdAt: new Date(iso), id });
 
 describe("nextSafeKey", () => {
+  const now = new Date("2026-12-01T11:00:00.000Z");
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  const clock = (over: Partial<TickClock> = {}): TickClock => ({ now, oldestOpen: null, hidden: false, ...over });
+
   it("outlasts every ingestion transaction", () => {
     expect(LATE_COMMIT_MS).toBeGreaterThan(INGEST_TRANSACTION.timeout);
   });
 
-  it("is where the tick got to while that is older than the late-commit horizon (catching up)", () => {
+  it("is where the tick got to while that is older than any open transaction (catching up)", () => {
     const reached = at("2026-12-01T10:00:00.000Z", "cz");
-    expect(nextSafeKey(reached, new Date("2026-12-01T11:00:00.000Z"))).toBe(reached);
+    expect(nextSafeKey(reached, clock({ oldestOpen: ago(30_000) }))).toBe(reached);
   });
 
-  it("stays LATE_COMMIT_MS behind the tick's start otherwise, before any call of that instant", () => {
-    const start = new Date("2026-12-01T11:00:00.000Z");
-    expect(nextSafeKey(at("2026-12-01T10:59:59.000Z"), start)).toEqual({ createdAt: new Date(start.getTime() - LATE_COMMIT_MS), id: "" });
+  it("stays before the oldest open transaction's start, so its calls are read when it commits", () => {
+    expect(nextSafeKey(at("2026-12-01T10:59:59.900Z"), clock({ oldestOpen: ago(20_000) }))).toEqual({ createdAt: ago(21_000), id: "" });
+  });
+
+  it("with no transaction open, keeps only a second of slack", () => {
+    expect(nextSafeKey(at("2026-12-01T10:59:59.900Z"), clock())).toEqual({ createdAt: ago(1_000), id: "" });
+  });
+
+  it("keeps the whole LATE_COMMIT_MS when some sessions cannot be seen", () => {
+    expect(nextSafeKey(at("2026-12-01T10:59:59.900Z"), clock({ hidden: true }))).toEqual({ createdAt: ago(LATE_COMMIT_MS), id: "" });
+  });
+
+  it("never waits on a transaction older than LATE_COMMIT_MS (a report, an idle session: no ingestion lasts that long)", () => {
+    expect(nextSafeKey(at("2026-12-01T10:59:59.900Z"), clock({ oldestOpen: ago(3_600_000) }))).toEqual({ createdAt: ago(LATE_COMMIT_MS), id: "" });
   });
 
   it("starts a job that never ran before every call", () => {
-    expect(nextSafeKey(ORIGIN, new Date())).toBe(ORIGIN);
+    expect(nextSafeKey(ORIGIN, clock())).toBe(ORIGIN);
   });
 
   it("orders by createdAt, then id", () => {

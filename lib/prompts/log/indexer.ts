@@ -5,13 +5,17 @@
  * TICK_BUDGET_MS a tick; and how many calls it has not reached yet, which the page says.
  *
  * Late commits. A step's createdAt is its transaction's start, so a call can become visible after
- * calls created later have been read. Ingestion transactions end within a minute (their timeout,
- * INGEST_TRANSACTION in lib/telemetry/pipeline.ts), so a call created more than LATE_COMMIT_MS
- * before a tick began was visible to it. PromptLogIndexState keeps two keys:
+ * calls created later have been read: it was stored by a transaction still open when the tick
+ * read. PromptLogIndexState keeps two keys:
  *   - scanned: the last call read; calls stored after it are not searchable yet (the page's count);
- *   - safe: every call before it is indexed: the scanned key, but at most LATE_COMMIT_MS before the
- *     tick that read it began. Each tick starts again from safe; calls it finds already indexed cost
- *     one index probe each (NOT EXISTS, and ON CONFLICT DO NOTHING should two writers meet).
+ *   - safe: every call before it is indexed. It is the scanned key, but no later than the start of
+ *     the oldest transaction open when the tick began (pg_stat_activity), and in any case no
+ *     earlier than LATE_COMMIT_MS before the tick: ingestion transactions end within a minute
+ *     (their timeout, INGEST_TRANSACTION in lib/telemetry/pipeline.ts), so an older open one (a
+ *     report, an idle session) stores no call. When some sessions cannot be seen (another role, no
+ *     pg_read_all_stats) the whole LATE_COMMIT_MS is kept.
+ * Each tick starts again from safe; calls it finds already indexed cost one index probe each
+ * (NOT EXISTS, and ON CONFLICT DO NOTHING should two writers meet).
  * No `server-only` here: lib/jobs/registry.ts lists the job, and it is imported outside Next too.
  */
 import { db } from "@/lib/db";
@@ -27,7 +31,7 @@ export interface StoredKey {
 
 /** Before every call: where a job that never ran starts. */
 export const ORIGIN: StoredKey = { createdAt: new Date(0), id: "" };
-/** Longer than any ingestion transaction (INGEST_TRANSACTION.timeout, 60 s: prompt-log indexer.test.ts checks). */
+/** Longer than any ingestion transaction (INGEST_TRANSACTION.timeout, 60 s: indexer.test.ts checks). */
 export const LATE_COMMIT_MS = 120_000;
 export const INDEX_INTERVAL_MS = 10_000;
 /** Calls per statement: ~0.1–0.3 s of tokenising for calls of a few kB. */
@@ -39,14 +43,43 @@ export const LAG_COUNT_CAP = 10_000;
 
 export const compareKeys = (a: StoredKey, b: StoredKey) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** Slack for createdAt's rounding to milliseconds (and clock granularity) against a transaction's start. */
+const START_SLACK_MS = 1_000;
+
+/** What the tick saw when it began, on the database's clock. */
+export interface TickClock {
+  now: Date;
+  /** The start of the oldest other open transaction of a client in this database; null: none open. */
+  oldestOpen: Date | null;
+  /** Some client sessions of this database cannot be seen (another role; track_activities off): their transactions are unknown. */
+  hidden: boolean;
+}
+
 /**
- * The key the next tick starts from: where this one got to (`reached`), but never later than
- * LATE_COMMIT_MS before it began (`tickStart`, the database's clock), since a transaction still open
- * then may have stored calls before `reached` that became visible only after they were read.
+ * The key the next tick starts from: where this one got to (`reached`), but no later than what an
+ * open transaction may still store before it (see the module's header).
  */
-export function nextSafeKey(reached: StoredKey, tickStart: Date): StoredKey {
-  const horizon: StoredKey = { createdAt: new Date(tickStart.getTime() - LATE_COMMIT_MS), id: "" };
+export function nextSafeKey(reached: StoredKey, clock: TickClock): StoredKey {
+  const floor = clock.now.getTime() - LATE_COMMIT_MS;
+  const open = clock.hidden ? floor : Math.min(clock.oldestOpen?.getTime() ?? clock.now.getTime(), clock.now.getTime()) - START_SLACK_MS;
+  const horizon: StoredKey = { createdAt: new Date(Math.max(floor, open)), id: "" };
   return compareKeys(reached, horizon) <= 0 ? reached : horizon;
+}
+
+/**
+ * The tick's clock. Read before any call is (a statement of its own): a transaction that ends after
+ * this is either seen open here or started after it, so its calls are at or after `oldestOpen` or `now`.
+ * Timestamps as createdAt has them (timestamp in the session's time zone).
+ */
+async function readClock(): Promise<TickClock> {
+  const [row] = await db.$queryRaw<{ now: Date; oldestOpen: Date | null; hidden: boolean }[]>`
+    SELECT localtimestamp(3) AS now,
+      (SELECT min(a.xact_start)::timestamp(3) FROM pg_stat_activity a
+        WHERE a.datname = current_database() AND a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()) AS "oldestOpen",
+      EXISTS (SELECT 1 FROM pg_stat_activity a
+        WHERE a.datname = current_database() AND a.backend_type = 'client backend' AND a.pid <> pg_backend_pid()
+          AND (a.state IS NULL OR a.state = 'disabled')) AS hidden`;
+  return row!;
 }
 
 interface IndexState {
@@ -120,9 +153,7 @@ export interface IndexOptions {
 
 /** One tick: batches from the safe key until caught up, out of budget or aborted; then the keys saved. */
 export async function indexPromptLog({ signal, budgetMs = TICK_BUDGET_MS, batch = INDEX_BATCH }: IndexOptions = {}): Promise<IndexRun> {
-  // The database's clock: createdAt is written by it (the transaction's start, in the session's time zone).
-  const [clock] = await db.$queryRaw<{ now: Date }[]>`SELECT localtimestamp(3) AS now`;
-  const tickStart = clock!.now;
+  const clock = await readClock();
   const state = await readState();
   const started = performance.now();
   let reached = state.safe;
@@ -139,7 +170,7 @@ export async function indexPromptLog({ signal, budgetMs = TICK_BUDGET_MS, batch 
     if (performance.now() - started >= budgetMs) break;
   }
   const scanned = compareKeys(reached, state.scanned) > 0 ? reached : state.scanned;
-  await writeState({ safe: nextSafeKey(reached, tickStart), scanned });
+  await writeState({ safe: nextSafeKey(reached, clock), scanned });
   return run;
 }
 
