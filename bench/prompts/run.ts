@@ -18,7 +18,7 @@
  *       /api/live, the prompt fetch, the prompt fetch with If-None-Match (304),
  *       /api/live again; "% of static" divides by the mean of the two /api/live runs;
  *   (b) open loop at `--rate` requests/s for `--open-seconds` each, scheduled
- *       whatever the answers do, latency from the scheduled time (bench/prompts/load.ts):
+ *       whatever the answers do, latency from the scheduled time (bench/lib/load.ts):
  *       /api/live, the prompt fetch, the 304;
  * with CPU per request of the app server, PostgreSQL and the load generator
  * (/proc). Prints a markdown table, writes bench/prompts/results.json.
@@ -35,8 +35,8 @@ import { parseArgs } from "node:util";
 import type { ChildProcess } from "node:child_process";
 import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { ensureNextBuild, freshBenchDatabase, startNextServer, stopChild, type NextBuildOutcome } from "../lib/harness";
-import { postmasterPid, treeCpuMs } from "./cpu";
-import { closedLoop, get, newAgent, openLoop, percentile, type LoadResult, type Target } from "./load";
+import { postmasterPid, treeCpuMs } from "../lib/cpu";
+import { closedLoop, get, newAgent, openLoop, percentile, type LoadResult, type Target } from "../lib/load";
 import { PRODUCTION_VERSION, seedPrompts } from "./seed";
 
 const { values: args } = parseArgs({

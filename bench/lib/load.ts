@@ -1,5 +1,5 @@
 /**
- * HTTP GET load over keep-alive connections (node:http), two ways:
+ * HTTP load over keep-alive connections (node:http), two ways:
  * - closed loop (`closedLoop`): `connections` clients each send their next
  *   request when the previous answer is in, for `seconds`: the most the server
  *   sustains at that concurrency;
@@ -8,17 +8,31 @@
  *   when it went out (no coordinated omission: a stall shows as the latency of
  *   every request that should have been sent during it, as in wrk2). At most
  *   `connections` are in flight; the others wait for a connection, and that
- *   wait counts.
- * Each answer is checked (status on every one, the body on every `checkEvery`th).
+ *   wait counts. With `pinned`, each of the `connections` clients has its own
+ *   connection and sends every `connections`-th request (request n on client
+ *   n % connections), as that many agents each calling at rate / connections
+ *   would: a client's requests wait for its own previous answer only.
+ * Requests are GETs unless the target gives a method and a body (a POST is
+ * never retried: it may not be idempotent). Each answer is checked (status on
+ * every one, the body on every `checkEvery`th).
  */
 import http from "node:http";
 
+export interface RequestSpec {
+  path: string;
+  headers?: Record<string, string>;
+  /** Default GET. */
+  method?: "GET" | "POST";
+  /** Sent as it is (set content-type in `headers`). */
+  body?: string | Buffer;
+}
+
 export interface Target {
   label: string;
-  /** The n-th request's path and headers (so requests can rotate over several resources). */
-  request: (n: number) => { path: string; headers?: Record<string, string> };
-  /** Null when the answer is right, else what is wrong. `body` is null on the answers whose body is not checked. */
-  check: (status: number, body: Buffer | null, headers: http.IncomingHttpHeaders) => string | null;
+  /** The n-th request (so requests can rotate over several resources or agents). */
+  request: (n: number) => RequestSpec;
+  /** Null when the answer is right, else what is wrong. `body` is null on the answers whose body is not checked; `n` is the request's number. */
+  check: (status: number, body: Buffer | null, headers: http.IncomingHttpHeaders, n: number) => string | null;
   /** Check the body of every n-th answer (its status always). Default 25. */
   checkEvery?: number;
 }
@@ -53,25 +67,30 @@ export function newAgent(connections: number): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections, keepAliveMsecs: 30_000 });
 }
 
+/** One GET, its whole body read (see `send`). */
+export function get(agent: http.Agent, port: number, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  return send(agent, port, { path, headers });
+}
+
 /**
- * One GET, its whole body read. A request that fails with ECONNRESET on a reused keep-alive connection is
+ * One request, its whole body read. A GET that fails with ECONNRESET on a reused keep-alive connection is
  * sent once more on a fresh one (the server closed that idle connection as the request went out: the race
  * Node's docs describe for `request.reusedSocket`; HTTP clients retry idempotent requests there too).
  */
-export async function get(agent: http.Agent, port: number, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+export async function send(agent: http.Agent, port: number, spec: RequestSpec): Promise<Answer> {
   try {
-    return await getOnce(agent, port, path, headers);
+    return await sendOnce(agent, port, spec);
   } catch (error) {
-    if (!(error instanceof ReusedSocketReset)) throw error;
-    return getOnce(agent, port, path, headers);
+    if (!(error instanceof ReusedSocketReset) || (spec.method ?? "GET") !== "GET") throw error;
+    return sendOnce(agent, port, spec);
   }
 }
 
 class ReusedSocketReset extends Error {}
 
-function getOnce(agent: http.Agent, port: number, path: string, headers: Record<string, string>): Promise<Answer> {
+function sendOnce(agent: http.Agent, port: number, { path, headers = {}, method = "GET", body }: RequestSpec): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, path, method: "GET", agent, headers, timeout: TIMEOUT_MS }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port, path, method, agent, headers, timeout: TIMEOUT_MS }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
@@ -81,7 +100,7 @@ function getOnce(agent: http.Agent, port: number, path: string, headers: Record<
     req.on("error", (error: NodeJS.ErrnoException) => {
       reject(req.reusedSocket && error.code === "ECONNRESET" ? new ReusedSocketReset(error.message) : error);
     });
-    req.end();
+    req.end(body);
   });
 }
 
@@ -94,16 +113,21 @@ class Recorder {
   private n = 0;
   constructor(private readonly target: Target) {}
 
+  /** The number the next request will have. */
+  get next(): number {
+    return this.n;
+  }
+
   /** Sends one request; records its latency from `from` (ms, performance.now()). */
-  async send(agent: http.Agent, port: number, from: number): Promise<void> {
+  async measure(agent: http.Agent, port: number, from: number): Promise<void> {
     const n = this.n++;
     const checkBody = n % (this.target.checkEvery ?? 25) === 0;
-    const { path, headers } = this.target.request(n);
+    const spec = this.target.request(n);
     let problem: string | null;
     try {
-      const answer = await get(agent, port, path, headers);
+      const answer = await send(agent, port, spec);
       const elapsed = performance.now() - from;
-      problem = this.target.check(answer.status, checkBody ? answer.body : null, answer.headers);
+      problem = this.target.check(answer.status, checkBody ? answer.body : null, answer.headers, n);
       if (!problem) this.latencies.push(elapsed);
     } catch (error) {
       problem = error instanceof Error ? error.message : String(error);
@@ -140,7 +164,7 @@ export async function closedLoop(port: number, target: Target, connections: numb
   const deadline = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: connections }, async () => {
-      while (performance.now() < deadline) await recorder.send(agent, port, performance.now());
+      while (performance.now() < deadline) await recorder.measure(agent, port, performance.now());
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
@@ -148,15 +172,24 @@ export async function closedLoop(port: number, target: Target, connections: numb
   return recorder.result("closed", connections, null, elapsed);
 }
 
+export interface OpenLoopOptions {
+  /** One connection per client, request n on client n % connections (default: any free connection of the pool). */
+  pinned?: boolean;
+  /** What opens each connection before the clock starts (default: the target's first request, if it is a GET). */
+  warmRequest?: RequestSpec;
+}
+
 /**
  * `rate` requests per second for `seconds`, sent on schedule whatever the answers do (at most
  * `connections` in flight, the rest queued for a connection); latency from each scheduled time.
  */
-export async function openLoop(port: number, target: Target, connections: number, rate: number, seconds: number): Promise<LoadResult> {
-  const agent = newAgent(connections);
+export async function openLoop(port: number, target: Target, connections: number, rate: number, seconds: number, options: OpenLoopOptions = {}): Promise<LoadResult> {
+  const agents = options.pinned ? Array.from({ length: connections }, () => newAgent(1)) : [newAgent(connections)];
+  const agentOf = (n: number) => agents[n % agents.length]!;
   // Open the connections first, so the first scheduled requests do not pay the TCP handshakes.
   const first = target.request(0);
-  await Promise.all(Array.from({ length: connections }, () => get(agent, port, first.path, first.headers).catch(() => undefined)));
+  const warm = options.warmRequest ?? ((first.method ?? "GET") === "GET" ? first : { path: "/api/live" });
+  await Promise.all(Array.from({ length: connections }, (_, i) => send(agentOf(i), port, warm).catch(() => undefined)));
   const recorder = new Recorder(target);
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
@@ -169,7 +202,7 @@ export async function openLoop(port: number, target: Target, connections: number
       while (sent < total && start + sent * interval <= now) {
         const scheduled = start + sent * interval;
         recorder.sendLag.push(now - scheduled);
-        inFlight.push(recorder.send(agent, port, scheduled));
+        inFlight.push(recorder.measure(agentOf(recorder.next), port, scheduled));
         sent++;
       }
       if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
@@ -179,7 +212,7 @@ export async function openLoop(port: number, target: Target, connections: number
   });
   await Promise.all(inFlight);
   const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
+  for (const agent of agents) agent.destroy();
   return recorder.result("open", connections, rate, elapsed);
 }
 

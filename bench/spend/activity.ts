@@ -1,0 +1,53 @@
+/**
+ * What the database's sessions are doing during a phase, sampled every 50 ms
+ * from pg_stat_activity on a connection of its own: how many are running a
+ * statement, how many of those wait for a lock (a reservation waiting for the
+ * budget rows another holds), and how many are idle inside a transaction (a
+ * lock holder waiting for the app to send its next statement). Means over the
+ * phase: where a serialised section's time goes.
+ */
+import pg from "pg";
+
+export interface Activity {
+  samples: number;
+  active: number;
+  waitingOnLock: number;
+  idleInTransaction: number;
+}
+
+const SAMPLE = `
+  SELECT count(*) FILTER (WHERE state = 'active')::int AS active,
+         count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock')::int AS lock,
+         count(*) FILTER (WHERE state = 'idle in transaction')::int AS idle_tx
+  FROM pg_stat_activity
+  WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`;
+
+export async function sampleActivity<T>(url: string, run: () => Promise<T>): Promise<{ result: T; activity: Activity }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const totals = { samples: 0, active: 0, waitingOnLock: 0, idleInTransaction: 0 };
+  let stop = false;
+  const sampling = (async () => {
+    while (!stop) {
+      const { rows } = await client.query<{ active: number; lock: number; idle_tx: number }>(SAMPLE);
+      totals.samples++;
+      totals.active += rows[0]!.active;
+      totals.waitingOnLock += rows[0]!.lock;
+      totals.idleInTransaction += rows[0]!.idle_tx;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  try {
+    const result = await run();
+    return { result, activity: mean(totals) };
+  } finally {
+    stop = true;
+    await sampling.catch(() => undefined);
+    await client.end();
+  }
+}
+
+function mean(t: Activity): Activity {
+  const n = Math.max(1, t.samples);
+  return { samples: t.samples, active: t.active / n, waitingOnLock: t.waitingOnLock / n, idleInTransaction: t.idleInTransaction / n };
+}
