@@ -43,7 +43,7 @@
  */
 import { execFileSync, type ChildProcess } from "node:child_process";
 import { statfsSync } from "node:fs";
-import { writeFile, mkdir } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -507,13 +507,29 @@ async function main() {
     await stopChild(app);
     await rawPool?.end().catch(() => undefined);
     await admin?.end().catch(() => undefined);
+    let clusterEmpty = false;
     if (created && !args.keep) {
       const cleanup = new pg.Client({ connectionString: pgServer.url("postgres") });
       await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`).finally(() => cleanup.end());
+      try {
+        await cleanup.query(`DROP DATABASE IF EXISTS "${DATABASE}" WITH (FORCE)`);
+        await cleanup.query(`ALTER SYSTEM RESET max_wal_size`);
+        const { rows } = await cleanup.query(`SELECT 1 FROM pg_database WHERE datname NOT IN ('postgres', 'template0', 'template1')`);
+        clusterEmpty = rows.length === 0;
+      } finally {
+        await cleanup.end();
+      }
       log(`dropped the database ${DATABASE} (--keep keeps it)`);
     }
-    if (pgServer.owned) await pgServer.stop();
+    if (pgServer.owned) {
+      await pgServer.stop();
+      // The load leaves up to max_wal_size (8 GB) of recycled WAL segments in the cluster, which PostgreSQL only
+      // reuses: a cluster holding nothing else is removed (the next run initialises a new one in ~2 s).
+      if (clusterEmpty) {
+        await rm(path.resolve(PG_DIR), { recursive: true, force: true });
+        log(`removed the benchmark's cluster ${PG_DIR} (it held nothing else)`);
+      }
+    }
   }
 }
 
