@@ -16,6 +16,7 @@ import { defineJob } from "@/lib/jobs/define";
 import { formatUsd } from "@/lib/runs/format";
 import { emitEvent, mrkdwn } from "@/lib/webhooks/events";
 import { periodOf, utcDay } from "./period";
+import { budgetSpentSql } from "./usage";
 
 export const BUDGET_ALERT_INTERVAL_MS = 5_000;
 /** Reservations are kept this long after they expire (they are shown for a day), then deleted. */
@@ -33,17 +34,16 @@ interface NewAlert {
 
 export const recordBudgetAlertsCommand = defineCommand("budget.alert", { user: "admin" }, async (tx, _actor, now: Date) => {
   const period = periodOf(now);
-  const alerts = await tx.$queryRaw<NewAlert[]>`
-    WITH usage AS (
+  // $1 = first day of the month, $2 = the month's key: the spend is the budget check's own (budgetSpentSql).
+  const alerts = await tx.$queryRawUnsafe<NewAlert[]>(
+    `WITH usage AS (
       SELECT b."id", b."name", b."scope"::text AS "scope", b."monthlyLimitUsd" AS "limit", b."alertThresholds",
-             COALESCE((SELECT SUM(m."costUsd") FROM "SpendMonthly" m
-                       WHERE m."month" = ${utcDay(period.start)}::date
-                         AND (b."scope" = 'GLOBAL' OR (b."scope" = 'TEAM' AND m."teamId" = b."teamId") OR (b."scope" = 'AGENT' AND m."agentId" = b."agentId"))), 0) AS "spent"
+             ${budgetSpentSql("numeric")} AS "spent"
       FROM "Budget" b
       WHERE cardinality(b."alertThresholds") > 0
     ), inserted AS (
       INSERT INTO "BudgetAlert" ("id", "budgetId", "period", "threshold", "spentUsd")
-      SELECT 'bal_' || replace(gen_random_uuid()::text, '-', ''), u."id", ${period.key}, t, u."spent"
+      SELECT 'bal_' || replace(gen_random_uuid()::text, '-', ''), u."id", $2, t, u."spent"
       FROM usage u, unnest(u."alertThresholds") AS t
       WHERE u."spent" > 0 AND u."spent" >= u."limit" * t / 100.0
       ORDER BY u."id", t
@@ -52,7 +52,10 @@ export const recordBudgetAlertsCommand = defineCommand("budget.alert", { user: "
     )
     SELECT i."id", i."budgetId", u."name", u."scope", i."threshold", i."spentUsd"::text AS "spentUsd", u."limit"::text AS "limitUsd"
     FROM inserted i JOIN usage u ON u."id" = i."budgetId"
-    ORDER BY u."name", i."threshold"`;
+    ORDER BY u."name", i."threshold"`,
+    utcDay(period.start),
+    period.key,
+  );
   for (const alert of alerts) {
     const spent = Number(alert.spentUsd);
     const limit = Number(alert.limitUsd);

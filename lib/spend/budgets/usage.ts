@@ -23,8 +23,11 @@ const perScope = (sum: string, from: string, where: string, cast: string) => `
     ELSE (SELECT COALESCE(SUM(${sum}), 0) FROM ${from} WHERE ${where})
   END::${cast}`;
 
+/** A budget's spend this month ($1 = first day of the month), as `cast`: the figure the check and the alerts job share. */
+export const budgetSpentSql = (cast: "text" | "numeric") => perScope(`x."costUsd"`, `"SpendMonthly" x`, `x."month" = $1::date`, cast);
+
 export const BUDGET_USAGE_COLUMNS = `
-  ${perScope(`x."costUsd"`, `"SpendMonthly" x`, `x."month" = $1::date`, "text")} AS "spentUsd",
+  ${budgetSpentSql("text")} AS "spentUsd",
   ${perScope(`x."unpricedCalls"`, `"SpendMonthly" x`, `x."month" = $1::date`, "int")} AS "unpricedCalls",
   ${perScope(`x."estimatedCostUsd"`, `"BudgetReservation" x`, `x."settledAt" IS NULL AND x."expiresAt" > $2::timestamp`, "text")} AS "reservedUsd"`;
 
