@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  locked: 423,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -34,6 +35,11 @@ export class AppError extends Error {
   get status(): number {
     return ERROR_STATUS[this.type];
   }
+
+  /** The code answered over HTTP; a contract may fix a bare one (`agent_paused`, lib/agents/gate.ts). */
+  get publicCode(): string {
+    return this.code;
+  }
 }
 
 export function isAppError(error: unknown): error is AppError {
@@ -47,7 +53,7 @@ export interface ErrorBody {
 /** The JSON body for an error; unknown errors are logged and answered generically. */
 export function toErrorBody(error: unknown, logContext = "request"): { status: number; body: ErrorBody } {
   if (isAppError(error)) {
-    const body: ErrorBody = { error: { code: error.code, message: error.message } };
+    const body: ErrorBody = { error: { code: error.publicCode, message: error.message } };
     if (error.details !== undefined) body.error.details = error.details;
     return { status: error.status, body };
   }

@@ -13,6 +13,7 @@ export const SCOPES = [
   "runs:write",
   "agents:read",
   "agents:write",
+  "agents:control",
   "prompts:read",
   "prompts:write",
   "prompts:promote",
@@ -34,7 +35,7 @@ const READ_ALL: Scope[] = ["runs:read", "agents:read", "prompts:read", "spend:re
 
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   ADMIN: SCOPES,
-  OPS_LEAD: [...READ_ALL, "runs:write", "agents:write", "prompts:write", "changes:propose", "changes:rollback"],
+  OPS_LEAD: [...READ_ALL, "runs:write", "agents:write", "agents:control", "prompts:write", "changes:propose", "changes:rollback"],
   COMPLIANCE: [
     ...READ_ALL,
     "escalations:decide",

@@ -3,6 +3,10 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { AttentionRuns } from "@/components/overview/attention-runs";
 import { ToolFailures } from "@/components/overview/tool-failures";
+import { StatusBadge } from "@/components/agents/health";
+import { KillSwitch } from "@/components/agents/kill-switch";
+import { PauseAnyAgent } from "@/components/agents/pause-any";
+import { stoppedAgents } from "@/lib/agents/queries";
 import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -37,6 +41,11 @@ export default async function OverviewPage() {
         title="Overview"
         description={`Signed in as ${user.email} (${ROLE_LABELS[user.role]}). What needs attention across your agents; times in UTC.`}
       />
+      {hasScope(user.role, "agents:read") && (
+        <Suspense fallback={<Skeleton className="mb-6 h-24" />}>
+          <StoppedAgentsCard canControl={hasScope(user.role, "agents:control")} />
+        </Suspense>
+      )}
       {canReadRuns && (
         <Suspense fallback={<Skeleton className="mb-6 h-20" />}>
           <AttentionTiles isAdmin={hasScope(user.role, "admin")} />
@@ -83,6 +92,45 @@ export default async function OverviewPage() {
         )}
       </div>
     </>
+  );
+}
+
+/** Paused and tripped agents, with resume for those allowed, and a kill switch for any active agent. */
+async function StoppedAgentsCard({ canControl }: { canControl: boolean }) {
+  const { agents, active } = await stoppedAgents();
+  if (agents.length === 0 && !canControl) return null;
+  return (
+    <Card className="mb-6" data-testid="stopped-agents">
+      <CardHeader
+        title={agents.length ? `Stopped agents (${agents.length})` : "All agents active"}
+        description={agents.length ? "Paused or tripped: everything they ask is refused until someone resumes them." : "No agent is paused or tripped."}
+      />
+      {agents.length > 0 && (
+        <ul className="divide-y divide-slate-100">
+          {agents.map((a) => (
+            <li key={a.name} className="flex flex-wrap items-start justify-between gap-3 px-5 py-3" data-testid={`stopped-agent-${a.name}`}>
+              <div>
+                <Link href={`/agents/${encodeURIComponent(a.name)}`} className="font-medium text-brand-700 hover:underline">
+                  {a.name}
+                </Link>{" "}
+                <StatusBadge status={a.status} /> {a.team && <span className="text-xs text-slate-500">team {a.team}</span>}
+                <p className="text-sm text-slate-700">{a.statusReason ?? "No reason recorded."}</p>
+                <p className="text-xs text-slate-500">
+                  {a.statusSetBy && `by ${a.statusSetBy} `}
+                  <Time value={a.statusChangedAt} />
+                </p>
+              </div>
+              {canControl && <KillSwitch target="agent" name={a.name} current={a.status} to="ACTIVE" tripReason={a.statusReason} />}
+            </li>
+          ))}
+        </ul>
+      )}
+      {canControl && (
+        <div className="border-t border-slate-100 px-5 py-3">
+          <PauseAnyAgent agents={active} />
+        </div>
+      )}
+    </Card>
   );
 }
 

@@ -48,6 +48,9 @@ export function CreateKeyForm() {
           <Field label="Expires after (days)" name="expiresInDays" errors={errors.expiresInDays} hint="0 = never.">
             {(p) => <input {...p} type="number" min={0} max={3650} defaultValue={0} className={inputClass} />}
           </Field>
+          <Field label="Given to agent (optional)" name="keyAgent" errors={errors.agent} hint="The key then acts for this agent only and can never resume it once paused or tripped.">
+            {(p) => <input {...p} maxLength={200} className={inputClass} />}
+          </Field>
         </div>
         <fieldset className="md:col-span-2" aria-describedby={errors.scopes ? "scopes-error" : undefined}>
           <legend className="text-sm font-medium text-slate-700">Scopes</legend>

@@ -18,6 +18,7 @@ interface KeyRow {
   expiresAt: string | null;
   revokedAt: string | null;
   createdBy: string | null;
+  agent: string | null;
 }
 
 export async function ApiKeysSection({ keys }: { keys: KeyRow[] }) {
@@ -53,6 +54,7 @@ export async function ApiKeysSection({ keys }: { keys: KeyRow[] }) {
                   <Td>
                     <div className="font-medium text-slate-900">{k.name}</div>
                     <code className="text-xs text-slate-500">{k.prefix}…</code>
+                    {k.agent && <div className="text-xs text-slate-600">agent {k.agent}</div>}
                   </Td>
                   <Td>
                     <div className="flex max-w-xs flex-wrap gap-1">

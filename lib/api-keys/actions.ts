@@ -17,6 +17,7 @@ export async function createApiKeyAction(
       name: formData.get("keyName"),
       scopes: formData.getAll("scopes"),
       expiresInDays: formData.get("expiresInDays") || 0,
+      agent: formData.get("keyAgent") ?? undefined,
     });
     if (!parsed.success) return invalid(fieldErrors(parsed.error.issues));
     const { key, secret } = await createApiKey(actorOf(me), parsed.data);

@@ -12,6 +12,8 @@ export interface ApiKeyCaller {
   name: string;
   prefix: string;
   scopes: string[];
+  /** The agent the key was given to: it acts for that agent only (lib/agents/gate.ts). */
+  agent: string | null;
   actor: Actor;
 }
 
@@ -39,11 +41,11 @@ export async function authenticateApiKey(authorization: string | null, scope: Ap
       console.warn("[flightdeck] could not record API key use", error);
     });
   }
-  return { id: key.id, name: key.name, prefix: key.prefix, scopes: key.scopes, actor: { type: "API_KEY", id: key.id, label: key.name } };
+  return { id: key.id, name: key.name, prefix: key.prefix, scopes: key.scopes, agent: key.agent, actor: { type: "API_KEY", id: key.id, label: key.name } };
 }
 
 const BY_HASH = `
-  SELECT "id", "name", "prefix", "scopes",
+  SELECT "id", "name", "prefix", "scopes", (SELECT a."name" FROM "Agent" a WHERE a."id" = "ApiKey"."agentId") AS "agent",
          ("revokedAt" AT TIME ZONE 'UTC') AS "revokedAt", ("expiresAt" AT TIME ZONE 'UTC') AS "expiresAt", ("lastUsedAt" AT TIME ZONE 'UTC') AS "lastUsedAt"
   FROM "ApiKey" WHERE "hash" = $1`;
 

@@ -25,6 +25,8 @@ export interface CachedKey {
   revokedAt: Date | null;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
+  /** The agent the key was given to, if any (ApiKey.agentId's name). */
+  agent: string | null;
 }
 
 const entries = new Map<string, { key: CachedKey; at: number }>();

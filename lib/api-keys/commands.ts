@@ -7,12 +7,14 @@ import { forgetKeys } from "./cache";
 import { displayPrefix, generateApiKey, hashApiKey } from "./keys";
 import type { CreateApiKeyInput } from "./schemas";
 
-const SHOWN = { id: true, name: true, prefix: true, scopes: true, createdAt: true, expiresAt: true, revokedAt: true } as const;
+const SHOWN = { id: true, name: true, prefix: true, scopes: true, createdAt: true, expiresAt: true, revokedAt: true, agentId: true } as const;
 
 /** Returns the key itself once; only its hash is kept. */
 export const createApiKeyCommand = defineCommand("api_key.create", { user: "admin", key: "admin" }, async (tx, actor, input: CreateApiKeyInput) => {
   const secret = generateApiKey();
   const expiresAt = input.expiresInDays > 0 ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
+  const agent = input.agent ? await tx.agent.findUnique({ where: { name: input.agent }, select: { id: true } }) : null;
+  if (input.agent && !agent) throw new AppError("bad_request:agent", `There is no agent named ${input.agent} (agents appear once they send telemetry).`);
   const key = await tx.apiKey.create({
     data: {
       name: input.name,
@@ -20,6 +22,7 @@ export const createApiKeyCommand = defineCommand("api_key.create", { user: "admi
       hash: hashApiKey(secret),
       scopes: [...new Set(input.scopes)],
       expiresAt,
+      agentId: agent?.id ?? null,
       createdById: actor.type === "USER" ? actor.id : null,
     },
     select: SHOWN,

@@ -14,6 +14,7 @@ export function listApiKeys() {
       expiresAt: true,
       revokedAt: true,
       createdBy: { select: { email: true } },
+      agent: { select: { name: true } },
     },
   });
 }

@@ -44,6 +44,17 @@ export const AUDIT_ACTIONS = [
   "prompt_version.create",
   "prompt.update",
   "agent.update",
+  // agent status and breakers: people and incident tooling pause and resume, breakers trip
+  "agent.pause",
+  "agent.resume",
+  "agent.trip",
+  "breaker.create",
+  "breaker.update",
+  "breaker.delete",
+  "breaker.would_trip",
+  "breaker.half_open",
+  "breaker.close",
+  "runbook.update",
   // change control: every kind's proposal, and the decisions on it
   "change.propose",
   "change.apply",

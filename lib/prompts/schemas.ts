@@ -161,6 +161,8 @@ export const promptQuerySchema = z
       .transform(Number)
       .optional(),
     key: z.string().min(1, "key cannot be empty.").max(200, "key has at most 200 characters.").optional(),
+    /** The agent fetching: a paused or tripped agent is refused (423). */
+    agent: z.string().min(1, "agent cannot be empty.").max(200, "agent has at most 200 characters.").optional(),
   })
   .refine((q) => !(q.label && q.version), { message: "Give label or version, not both.", path: ["version"] })
   .refine((q) => !q.key || q.label, { message: "key picks a side of a label's canary split: give it with label.", path: ["key"] });

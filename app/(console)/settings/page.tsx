@@ -46,6 +46,7 @@ export default async function SettingsPage() {
             expiresAt: k.expiresAt?.toISOString() ?? null,
             revokedAt: k.revokedAt?.toISOString() ?? null,
             createdBy: k.createdBy?.email ?? null,
+            agent: k.agent?.name ?? null,
           }))}
         />
         <Suspense fallback={<SectionSkeleton title="Model prices" />}>

@@ -7,6 +7,7 @@
 import { decisionBodySchema, escalationCreateSchema, MAX_WAIT_SECONDS, waitQuerySchema } from "@/lib/escalations/schemas";
 import { policyCreateBodySchema, policyPatchBodySchema } from "@/lib/escalations/policies/schemas";
 import { annotate, componentRef, errorResponse, jsonContent, queryParameters, type JsonSchema } from "./schema";
+import { agentLockedResponse } from "./agents";
 import type { OpenApiFragment } from "./types";
 
 annotate(escalationCreateSchema, {
@@ -128,6 +129,7 @@ export const escalationsApi: OpenApiFragment = {
           "400": errorResponse("Invalid JSON or request (`bad_request:escalation`, details per field)"),
           ...keyErrors("`escalations:request`"),
           "409": errorResponse("The trace and span already asked for another action (`conflict:escalation_span_reused`)"),
+          "423": agentLockedResponse,
           "413": errorResponse("Body over 128 kB"),
         },
       },

@@ -4,6 +4,7 @@
  * the zod schemas its handlers parse with and answer in (generated here, so
  * the document cannot drift from what the routes accept).
  */
+import { agentsApi } from "./agents";
 import { budgetsApi } from "./budgets";
 import { escalationsApi } from "./escalations";
 import { foundationApi } from "./foundation";
@@ -13,7 +14,7 @@ import { spendApi } from "./spend";
 import { telemetryApi } from "./telemetry";
 import type { OpenApiFragment } from "./types";
 
-const fragments: OpenApiFragment[] = [foundationApi, telemetryApi, spendApi, budgetsApi, promptsApi, escalationsApi];
+const fragments: OpenApiFragment[] = [foundationApi, telemetryApi, spendApi, budgetsApi, promptsApi, escalationsApi, agentsApi];
 
 let components: Record<string, JsonSchema> | undefined;
 

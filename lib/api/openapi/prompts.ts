@@ -2,6 +2,7 @@
 import { labelHistoryQuerySchema, labelHistorySchema, labelMoveBodySchema, labelMoveResultSchema } from "@/lib/prompts/labels-schema";
 import { newPromptVersionSchema, promptQuerySchema, promptSchema } from "@/lib/prompts/schemas";
 import { annotate, componentRef, errorResponse, jsonContent, queryParameters } from "./schema";
+import { agentLockedResponse } from "./agents";
 import type { OpenApiFragment } from "./types";
 
 annotate(newPromptVersionSchema.shape.template, { description: "Text with `{{variable}}` placeholders, or a chat list of `{ role, content }` (at most 200 messages, 100 kB)." });
@@ -37,6 +38,7 @@ export const promptsApi: OpenApiFragment = {
             label: "A label such as `production` or `staging`.",
             version: "A version number (1, 2, …). Give label or version, not both; neither = the latest version.",
             key: "With `label`: the caller's sticky key (run or conversation id) for a canary split, at most 200 characters.",
+            agent: "The agent fetching: refused with 423 while it is paused or tripped (a key given to an agent is checked without it).",
           }),
         ],
         responses: {
@@ -46,6 +48,7 @@ export const promptsApi: OpenApiFragment = {
           "401": errorResponse("Missing or invalid key"),
           "403": errorResponse("The key lacks `prompts:read`"),
           "404": errorResponse("Unknown prompt, version or label (`not_found:prompt`, `not_found:prompt_version`, `not_found:prompt_label`)"),
+          "423": agentLockedResponse,
         },
       },
     },

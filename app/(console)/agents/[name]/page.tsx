@@ -1,8 +1,15 @@
-// One agent: its current configuration, every configuration version with the change behind it, and the form to propose the next.
+// One agent: its status and kill switch, health, breakers, runbook, configuration (every version with the change behind it, the form to propose
+// the next) and one timeline of its pauses, trips and configuration changes.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BreakersSection } from "@/components/agents/breakers/section";
+import { BudgetUse, Rate, StatusBadge } from "@/components/agents/health";
+import { AgentHistory } from "@/components/agents/history";
+import { KillSwitch } from "@/components/agents/kill-switch";
+import { StatusBanner } from "@/components/agents/status-banner";
 import { ConfigProtectionForm } from "@/components/agents/protection-form";
+import { RunbookCard } from "@/components/runbooks/runbook-card";
 import { ProposeConfigForm } from "@/components/agents/propose-config-form";
 import { ChangeStatusBadge } from "@/components/changes/change-badges";
 import { Badge } from "@/components/ui/badge";
@@ -31,6 +38,7 @@ export default async function AgentPage({ params }: { params: Params }) {
   if (!agent) notFound();
   const current = agent.current;
   const canPropose = hasScope(me.role, "agents:write");
+  const canControl = hasScope(me.role, "agents:control");
   return (
     <>
       <BackLink href="/agents" label="Agents" />
@@ -39,14 +47,62 @@ export default async function AgentPage({ params }: { params: Params }) {
         description={agent.description ?? `Team ${agent.team ?? "none"} · autonomy level ${agent.autonomyLevel}`}
         actions={
           <>
-            <Badge tone={agent.status === "ACTIVE" ? "green" : agent.status === "PAUSED" ? "amber" : "red"}>{agent.status.toLowerCase()}</Badge>
+            <StatusBadge status={agent.status} />
             {agent.configProtected && <Badge tone="violet">configuration protected</Badge>}
             <Link href={`/runs?agent=${encodeURIComponent(agent.name)}`} className="text-sm text-brand-700 hover:underline">
               Runs
             </Link>
+            {canControl && <KillSwitch target="agent" name={agent.name} current={agent.status} to={agent.status === "ACTIVE" ? "PAUSED" : "ACTIVE"} tripReason={agent.statusReason} />}
           </>
         }
       />
+      <StatusBanner agent={agent} />
+      <Card className="mb-6">
+        <dl className="grid grid-cols-2 gap-x-6 gap-y-3 px-5 py-4 text-sm sm:grid-cols-3 lg:grid-cols-6" aria-label="Health">
+          <div>
+            <dt className="text-xs text-slate-500">Configuration</dt>
+            <dd className="font-medium">{current ? `v${current.version}` : "none yet"}</dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Autonomy level</dt>
+            <dd className="font-medium">{agent.autonomyLevel}</dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Spend this month</dt>
+            <dd className="font-medium">
+              <BudgetUse health={agent.health} />
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Failed runs (24 h · 7 d)</dt>
+            <dd className="font-medium">
+              <Rate day={agent.health.day} week={agent.health.week} of="failed" />
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Looping runs (24 h · 7 d)</dt>
+            <dd className="font-medium">
+              <Rate day={agent.health.day} week={agent.health.week} of="looping" />
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Open escalations</dt>
+            <dd className="font-medium">
+              {agent.health.openEscalations > 0 ? (
+                <Link href={`/escalations?agent=${encodeURIComponent(agent.name)}`} className="text-brand-700 hover:underline">
+                  {agent.health.openEscalations}
+                </Link>
+              ) : (
+                "none"
+              )}
+            </dd>
+          </div>
+        </dl>
+      </Card>
+      <div className="mb-6 grid gap-6 lg:grid-cols-2">
+        <BreakersSection agent={{ id: agent.id, name: agent.name }} canManage={canControl} />
+        <RunbookCard target="AGENT" targetId={agent.id} targetName={agent.name} canEdit={hasScope(me.role, "agents:write")} />
+      </div>
       <div className="grid gap-6 lg:grid-cols-2">
         <Card>
           <CardHeader title={current ? `Current configuration: v${current.version}` : "No configuration yet"} description={current ? `Since ${current.createdAt.toISOString().slice(0, 10)}, by ${current.createdBy ?? "unknown"}` : "Propose the first version: it applies once approved."} />
@@ -133,6 +189,7 @@ export default async function AgentPage({ params }: { params: Params }) {
           </Table>
         )}
       </Card>
+      <AgentHistory items={agent.history} />
     </>
   );
 }

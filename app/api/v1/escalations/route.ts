@@ -4,6 +4,7 @@ import { NextResponse } from "next/server";
 import { methodNotAllowed } from "@/lib/api/methods";
 import { parseBody } from "@/lib/api/parse";
 import { apiRoute } from "@/lib/api/route";
+import { gateAgentCall } from "@/lib/agents/gate";
 import { requestClearance } from "@/lib/escalations/request";
 import { ESCALATION_BODY_LIMIT, escalationCreateSchema } from "@/lib/escalations/schemas";
 
@@ -11,6 +12,7 @@ export const dynamic = "force-dynamic";
 
 export const POST = apiRoute("escalations:request", async (request, { key }) => {
   const body = await parseBody(request, escalationCreateSchema, { surface: "escalation", message: "The clearance request is not valid.", limit: ESCALATION_BODY_LIMIT });
+  await gateAgentCall(key, body.agent);
   return NextResponse.json(await requestClearance(key.actor, body), { status: 201 });
 });
 
