@@ -324,3 +324,8 @@ export async function stoppedAgents(limit = 50): Promise<{ agents: StoppedAgent[
     active: active.map((a) => a.name),
   };
 }
+
+/** An agent's status by name (the run timeline's kill switch), or null for an unknown agent. */
+export function agentStatusByName(name: string) {
+  return db.agent.findUnique({ where: { name }, select: { name: true, status: true, statusReason: true } });
+}

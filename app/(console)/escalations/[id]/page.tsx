@@ -1,12 +1,15 @@
 // One escalation: the action and its arguments, the agent's reason and confidence, the policy (and version) that caught it
-// and why, its SLA and deadline, the run's steps that led to it, its decisions, and — for those who may — claim and decide.
+// and why, its SLA and deadline, the run's steps that led to it, its decisions, the policy's and the agent's runbooks, and —
+// for those who may — claim and decide.
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { Suspense } from "react";
 import { EscalationStatusBadge, RiskBadge } from "@/components/escalations/badges";
 import { ClaimForm } from "@/components/escalations/claim-form";
 import { EscalationDecisionForm } from "@/components/escalations/decision-form";
 import { RunContext } from "@/components/escalations/run-context";
+import { EscalationRunbooks } from "@/components/runbooks/escalation-runbooks";
 import { JsonBlock } from "@/components/runs/json-view";
 import { Badge } from "@/components/ui/badge";
 import { BackLink } from "@/components/ui/back-link";
@@ -181,13 +184,11 @@ export default async function EscalationPage({ params }: { params: Promise<{ id:
                 <Time value={e.expiresAt} /> <span className="text-slate-500">— then {TIMEOUT_WORDS[e.timeoutAction]}</span>
               </Row>
               {e.chainNotified.length > 0 && <Row label="Escalated to">{e.chainNotified.join(", ")}</Row>}
-              {e.policy?.runbook && (
-                <Row label="Runbook">
-                  <p className="whitespace-pre-wrap text-sm">{e.policy.runbook}</p>
-                </Row>
-              )}
             </dl>
           </Card>
+          <Suspense fallback={null}>
+            <EscalationRunbooks escalationId={e.id} />
+          </Suspense>
         </div>
       </div>
     </>

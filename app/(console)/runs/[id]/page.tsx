@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
+import { RunAgentSwitch } from "@/components/agents/run-agent-switch";
+import { RunRunbook } from "@/components/runbooks/run-runbook";
 import { RunFlags, RunStatusBadge } from "@/components/runs/badges";
 import { OutputsAndOutcome } from "@/components/runs/outputs-and-outcome";
 import { RunEscalations } from "@/components/runs/run-escalations";
@@ -39,11 +41,17 @@ export default async function RunPage({ params, searchParams }: Props) {
           <>
             <RunStatusBadge status={run.status} />
             <RunFlags flags={run.flags} />
+            <Suspense fallback={null}>
+              <RunAgentSwitch agentName={run.agent} canControl={hasScope(user.role, "agents:control")} />
+            </Suspense>
           </>
         }
       />
       <Summary run={run} duration={duration} />
       <Banners run={run} />
+      <Suspense fallback={null}>
+        <RunRunbook agentName={run.agent} />
+      </Suspense>
       <Suspense fallback={<div className="h-[600px] animate-pulse rounded-lg bg-slate-200/60" aria-busy="true" aria-label="Loading the timeline" />}>
         <TimelineSection run={run} step={step} canWrite={canWrite} />
       </Suspense>
