@@ -5,6 +5,7 @@ import { AttentionRuns } from "@/components/overview/attention-runs";
 import { ToolFailures } from "@/components/overview/tool-failures";
 import { StatusBadge } from "@/components/agents/health";
 import { KillSwitch } from "@/components/agents/kill-switch";
+import { ActionNotice } from "@/components/ui/action-notice";
 import { PauseAnyAgent } from "@/components/agents/pause-any";
 import { stoppedAgents } from "@/lib/agents/queries";
 import { Card, CardHeader } from "@/components/ui/card";
@@ -105,6 +106,7 @@ async function StoppedAgentsCard({ canControl }: { canControl: boolean }) {
         title={agents.length ? `Stopped agents (${agents.length})` : "All agents active"}
         description={agents.length ? "Paused or tripped: everything they ask is refused until someone resumes them." : "No agent is paused or tripped."}
       />
+      <ActionNotice className="px-5 empty:hidden" />
       {agents.length > 0 && (
         <ul className="divide-y divide-slate-100">
           {agents.map((a) => (

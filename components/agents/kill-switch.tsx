@@ -8,6 +8,7 @@
 
 import { useActionState, useId, useRef } from "react";
 import { Button } from "@/components/ui/button";
+import { announce } from "@/components/ui/action-notice";
 import { FormMessage, inputClass } from "@/components/ui/field";
 import { useKeepInputOnError } from "@/components/ui/use-keep-input-on-error";
 import { setStatusAction } from "@/lib/agents/status-actions";
@@ -27,7 +28,12 @@ export interface KillSwitchProps {
 }
 
 export function KillSwitch({ target, name, current, to, tripReason, size = "sm" }: KillSwitchProps) {
-  const [state, dispatch, pending] = useActionState<ActionState, FormData>(setStatusAction, IDLE);
+  // The message is also announced page-wide: this form may be gone once the page re-renders (a resumed agent leaves the stopped list).
+  const [state, dispatch, pending] = useActionState<ActionState, FormData>(async (prev, formData) => {
+    const result = await setStatusAction(prev, formData);
+    if (result.status === "success") announce(result.message);
+    return result;
+  }, IDLE);
   const { ref: formRef, onSubmit } = useKeepInputOnError(dispatch, state);
   const dialog = useRef<HTMLDialogElement>(null);
   const id = useId();
@@ -96,7 +102,7 @@ export function KillSwitch({ target, name, current, to, tripReason, size = "sm" 
           </Button>
         </div>
       </dialog>
-      <FormMessage state={state} />
+      {state.status !== "success" && <FormMessage state={state} />}
     </form>
   );
 }

@@ -1,6 +1,7 @@
 // The run timeline's kill switch: the run's agent status and, for those allowed, pause (or resume) it without leaving the run.
 import Link from "next/link";
 import { agentStatusByName } from "@/lib/agents/queries";
+import { ActionNotice } from "@/components/ui/action-notice";
 import { KillSwitch } from "./kill-switch";
 import { StatusBadge } from "./health";
 
@@ -16,7 +17,12 @@ export async function RunAgentSwitch({ agentName, canControl }: { agentName: str
           <StatusBadge status={agent.status} />
         </Link>
       )}
-      {canControl && <KillSwitch target="agent" name={agent.name} current={agent.status} to={agent.status === "ACTIVE" ? "PAUSED" : "ACTIVE"} tripReason={agent.statusReason} />}
+      {canControl && (
+        <span className="inline-flex flex-col items-end">
+          <KillSwitch target="agent" name={agent.name} current={agent.status} to={agent.status === "ACTIVE" ? "PAUSED" : "ACTIVE"} tripReason={agent.statusReason} />
+          <ActionNotice className="empty:hidden" />
+        </span>
+      )}
     </span>
   );
 }

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { BudgetUse, Rate, StatusBadge, StatusLine } from "@/components/agents/health";
 import { KillSwitch } from "@/components/agents/kill-switch";
+import { ActionNotice } from "@/components/ui/action-notice";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
@@ -160,6 +161,7 @@ async function TeamSwitches() {
   return (
     <Card className="mt-6">
       <CardHeader title="Whole teams" description="Pause every agent of a team at once, or resume the paused ones. Tripped agents are resumed one by one, after reading why they tripped." />
+      <ActionNotice className="px-5 empty:hidden" />
       <Table>
         <caption className="sr-only">Teams</caption>
         <thead className="bg-slate-50">

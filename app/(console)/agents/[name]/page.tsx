@@ -12,6 +12,7 @@ import { ConfigProtectionForm } from "@/components/agents/protection-form";
 import { RunbookCard } from "@/components/runbooks/runbook-card";
 import { ProposeConfigForm } from "@/components/agents/propose-config-form";
 import { ChangeStatusBadge } from "@/components/changes/change-badges";
+import { ActionNotice } from "@/components/ui/action-notice";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
 import { BackLink } from "@/components/ui/back-link";
@@ -56,6 +57,7 @@ export default async function AgentPage({ params }: { params: Params }) {
           </>
         }
       />
+      <ActionNotice className="mb-4 empty:hidden" />
       <StatusBanner agent={agent} />
       <Card className="mb-6">
         <dl className="grid grid-cols-2 gap-x-6 gap-y-3 px-5 py-4 text-sm sm:grid-cols-3 lg:grid-cols-6" aria-label="Health">
