@@ -104,6 +104,28 @@ function DecisionCard({ decision }: { decision: DecisionShape }) {
   );
 }
 
+/**
+ * Which attribute each mapped value came from, when not a `gen_ai.*` / `flightdeck.*` one
+ * (`flightdeck.mapped_from`, written by lib/telemetry/mapping.ts).
+ */
+function MappedFrom({ attributes }: { attributes: unknown }) {
+  const map = attributes && typeof attributes === "object" && !Array.isArray(attributes) ? (attributes as Record<string, unknown>)["flightdeck.mapped_from"] : null;
+  if (!map || typeof map !== "object" || Array.isArray(map)) return null;
+  const entries = Object.entries(map as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string");
+  if (entries.length === 0) return null;
+  return (
+    <Section title="Mapped from">
+      <dl className="text-xs" data-testid="step-mapped-from">
+        {entries.map(([field, source]) => (
+          <Row key={field} label={field}>
+            <code className="font-mono">{source}</code>
+          </Row>
+        ))}
+      </dl>
+    </Section>
+  );
+}
+
 function ScoreForm({ runId, stepId }: { runId: string; stepId: string }) {
   const queryClient = useQueryClient();
   const [state, action, pending] = useActionState<ActionState, FormData>(scoreOutputAction, IDLE);
@@ -235,6 +257,8 @@ export function StepDetailPanel({ runId, stepId, canWrite }: { runId: string; st
           <JsonBlock value={s.attributes} />
         </Section>
       )}
+
+      <MappedFrom attributes={s.attributes} />
 
       {s.escalations.length > 0 && (
         <Section title="Escalations">

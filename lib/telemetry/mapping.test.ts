@@ -48,6 +48,16 @@ describe("mapSpan: kinds", () => {
     [{ "openinference.span.kind": "LLM" }, "LLM_CALL"],
     [{ "openinference.span.kind": "TOOL" }, "TOOL_CALL"],
     [{ "openinference.span.kind": "CHAIN" }, "OTHER"],
+    [{ "openinference.span.kind": "GUARDRAIL" }, "DECISION"],
+    [{ "gen_ai.operation.name": "apply_guardrail" }, "DECISION"],
+    [{ "ai.operationId": "ai.generateText", "ai.model.id": "m" }, "AGENT"],
+    [{ "ai.operationId": "ai.streamObject" }, "AGENT"],
+    [{ "ai.operationId": "ai.generateText.doGenerate" }, "LLM_CALL"],
+    [{ "ai.operationId": "ai.streamText.doStream" }, "LLM_CALL"],
+    [{ "ai.operationId": "ai.toolCall", "ai.toolCall.name": "x" }, "TOOL_CALL"],
+    [{ "traceloop.span.kind": "workflow" }, "AGENT"],
+    [{ "traceloop.span.kind": "tool" }, "TOOL_CALL"],
+    [{ "traceloop.span.kind": "task" }, "OTHER"],
     [{ "flightdeck.decision.chosen": "a" }, "DECISION"],
     [{ "flightdeck.state.to": "done" }, "STATE_TRANSITION"],
     [{ "flightdeck.step.kind": "escalation" }, "ESCALATION"],
@@ -116,6 +126,147 @@ describe("mapSpan: fields", () => {
 
   it("treats a zero parent id as none", () => {
     expect(ok(span({}, { parentSpanId: "0000000000000000" })).parentSpanId).toBeNull();
+  });
+});
+
+describe("mapSpan: frameworks", () => {
+  it("Vercel AI SDK model call: SDK usage names, cached tokens, messages, functionId and metadata, with their sources", () => {
+    const step = ok(
+      span({
+        "ai.operationId": "ai.generateText.doGenerate",
+        "ai.telemetry.functionId": "support-agent",
+        "ai.telemetry.metadata.sessionId": "conv-1",
+        "ai.telemetry.metadata.team": "support",
+        "ai.telemetry.metadata.promptName": "triage",
+        "ai.telemetry.metadata.promptVersion": 3,
+        "ai.telemetry.metadata.userId": "u-1",
+        "ai.model.id": "gpt-4o-mini",
+        "ai.model.provider": "openai.chat",
+        "ai.usage.promptTokens": 100,
+        "ai.usage.completionTokens": 7,
+        "ai.usage.cachedInputTokens": 40,
+        "ai.prompt.messages": '[{"role":"user","content":[{"type":"text","text":"hi"}]}]',
+        "ai.response.text": "",
+        "ai.response.toolCalls": '[{"toolCallId":"c1","toolName":"pay","input":"{\\"amount\\":5}"}]',
+      }),
+    );
+    expect(step).toMatchObject({
+      kind: "LLM_CALL",
+      model: "gpt-4o-mini",
+      provider: "openai.chat",
+      inputTokens: 100,
+      outputTokens: 7,
+      cachedInputTokens: 40,
+      agentName: "support-agent",
+      conversationId: "conv-1",
+      teamName: "support",
+      promptName: "triage",
+      promptVersion: 3,
+      inputMessages: [{ role: "user", content: [{ type: "text", text: "hi" }] }],
+      outputMessages: [{ role: "assistant", content: [{ type: "tool-call", toolCallId: "c1", toolName: "pay", input: { amount: 5 } }] }],
+    });
+    expect(step.attributes).toEqual({
+      "ai.operationId": "ai.generateText.doGenerate",
+      "ai.telemetry.metadata.userId": "u-1",
+      "flightdeck.mapped_from": {
+        agentName: "ai.telemetry.functionId",
+        conversationId: "ai.telemetry.metadata.sessionId",
+        teamName: "ai.telemetry.metadata.team",
+        promptName: "ai.telemetry.metadata.promptName",
+        promptVersion: "ai.telemetry.metadata.promptVersion",
+        model: "ai.model.id",
+        provider: "ai.model.provider",
+        inputTokens: "ai.usage.promptTokens",
+        outputTokens: "ai.usage.completionTokens",
+        cachedInputTokens: "ai.usage.cachedInputTokens",
+        inputMessages: "ai.prompt.messages",
+        outputMessages: "ai.response.text",
+      },
+    });
+  });
+
+  it("Vercel AI SDK outer call: an agent step whose summed usage stays attributes; its prompt as messages", () => {
+    const step = ok(span({ "ai.operationId": "ai.generateText", "ai.usage.inputTokens": 300, "ai.prompt": '{"system":"Be brief.","prompt":"Hi"}', "ai.response.text": "Hello" }, { parentSpanId: null }));
+    expect(step).toMatchObject({ kind: "AGENT", inputTokens: null, inputMessages: [{ role: "system", content: "Be brief." }, { role: "user", content: "Hi" }], outputMessages: [{ role: "assistant", content: "Hello" }] });
+    expect(step.attributes["ai.usage.inputTokens"]).toBe(300);
+  });
+
+  it("Vercel AI SDK 5: cached tokens from provider metadata when the usage has none", () => {
+    const metadata = JSON.stringify({ anthropic: { usage: { input_tokens: 10, cache_read_input_tokens: 60 } } });
+    const step = ok(span({ "ai.operationId": "ai.generateText.doGenerate", "ai.usage.promptTokens": 100, "ai.response.providerMetadata": metadata }));
+    expect(step.cachedInputTokens).toBe(60);
+    expect(step.attributes["ai.response.providerMetadata"]).toBe(metadata);
+  });
+
+  it("Vercel AI SDK tool call: name, arguments and result", () => {
+    const step = ok(span({ "ai.operationId": "ai.toolCall", "ai.toolCall.name": "lookup", "ai.toolCall.id": "c1", "ai.toolCall.args": '{"id":1}', "ai.toolCall.result": '{"ok":true}' }));
+    expect(step).toMatchObject({ kind: "TOOL_CALL", tool: "lookup", arguments: { id: 1 }, result: { ok: true } });
+    expect(step.attributes).toMatchObject({ "ai.toolCall.id": "c1" });
+  });
+
+  it("an explicit agent name wins over the functionId and the service; the service is only the run's fallback", () => {
+    expect(ok(span({ "gen_ai.agent.name": "explicit", "ai.telemetry.functionId": "fn", "agent.name": "oi" })).agentName).toBe("explicit");
+    expect(ok(span({ "agent.name": "oi", "ai.telemetry.functionId": "fn" })).agentName).toBe("oi");
+    expect(ok(span({ "ai.telemetry.metadata.agent": "meta", "ai.telemetry.functionId": "fn" })).agentName).toBe("meta");
+    expect(ok(span({})).agentName).toBeNull();
+  });
+
+  it("OpenInference tool: arguments from input.value, never the tool's schema in tool.parameters", () => {
+    const schema = '{"type":"object","properties":{"city":{"type":"string"}}}';
+    const step = ok(span({ "openinference.span.kind": "TOOL", "tool.name": "weather", "tool.parameters": schema, "input.value": '{"city":"Oslo"}', "output.value": "sunny" }));
+    expect(step).toMatchObject({ tool: "weather", arguments: { city: "Oslo" }, result: "sunny" });
+    expect(step.attributes).toEqual({ "tool.parameters": schema, "flightdeck.mapped_from": { tool: "tool.name", arguments: "input.value", result: "output.value" } });
+  });
+
+  it("OpenInference messages: tool calls nested, not flattened keys; a CHAIN root is the run's agent step", () => {
+    const step = ok(
+      span({
+        "openinference.span.kind": "LLM",
+        "llm.output_messages.0.message.role": "assistant",
+        "llm.output_messages.0.message.tool_calls.0.tool_call.id": "c1",
+        "llm.output_messages.0.message.tool_calls.0.tool_call.function.name": "weather",
+        "llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments": '{"city":"Oslo"}',
+        "llm.output_messages.0.message.tool_calls.1.tool_call.function.name": "time",
+        "llm.input_messages.0.message.role": "user",
+        "llm.input_messages.0.message.contents.0.message_content.type": "text",
+        "llm.input_messages.0.message.contents.0.message_content.text": "Weather?",
+      }),
+    );
+    expect(step.outputMessages).toEqual([{ role: "assistant", tool_calls: [{ id: "c1", function: { name: "weather", arguments: '{"city":"Oslo"}' } }, { function: { name: "time" } }] }]);
+    expect(step.inputMessages).toEqual([{ role: "user", contents: [{ type: "text", text: "Weather?" }] }]);
+    expect(step.attributes["flightdeck.mapped_from"]).toEqual({ inputMessages: "llm.input_messages.*", outputMessages: "llm.output_messages.*" });
+    expect(ok(span({ "openinference.span.kind": "CHAIN" }, { parentSpanId: null })).kind).toBe("AGENT");
+  });
+
+  it("flattened keys built to hurt stay flat: a huge index, a deep path", () => {
+    const deep = Array.from({ length: 40 }, () => "a").join(".");
+    const step = ok(span({ "gen_ai.prompt.0.parts.99999.text": "x", [`gen_ai.prompt.0.${deep}`]: "y" }));
+    expect(step.inputMessages).toEqual([{ parts: { "99999": { text: "x" } }, [deep]: "y" }]);
+  });
+
+  it("OpenLLMetry: entity names, association properties, workflow as the agent's fallback", () => {
+    const t = ok(span({ "traceloop.span.kind": "tool", "traceloop.entity.name": "search", "traceloop.entity.input": '{"q":"x"}', "traceloop.entity.output": '["r"]', "traceloop.workflow.name": "support", "traceloop.association.properties.session_id": "s-1", "traceloop.association.properties.team": "t" }));
+    expect(t).toMatchObject({ kind: "TOOL_CALL", tool: "search", arguments: { q: "x" }, result: ["r"], agentName: "support", conversationId: "s-1", teamName: "t" });
+    const a = ok(span({ "traceloop.span.kind": "agent", "traceloop.entity.name": "router", "traceloop.workflow.name": "support" }));
+    expect(a).toMatchObject({ kind: "AGENT", agentName: "router" });
+    expect(ok(span({ "traceloop.prompt.key": "triage", "traceloop.prompt.version": 2 }))).toMatchObject({ promptName: "triage", promptVersion: 2 });
+    const entityInput = (input: string) => ok(span({ "traceloop.span.kind": "tool", "traceloop.entity.input": input })).arguments;
+    expect(entityInput('{"args":[],"kwargs":{"city":"Oslo"}}')).toEqual({ city: "Oslo" });
+    expect(entityInput('{"args":["Oslo"],"kwargs":{}}')).toBe("Oslo");
+    expect(entityInput('{"args":["a","b"],"kwargs":{}}')).toEqual(["a", "b"]);
+    expect(entityInput('{"args":["a"],"kwargs":{"b":1}}')).toEqual({ args: ["a"], kwargs: { b: 1 } });
+  });
+
+  it("GenAI now: cache writes stay attributes, guardrails are decisions, the tool-call decision is read", () => {
+    const llm = ok(span({ "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.cache_write.input_tokens": 4, "gen_ai.usage.cache_creation.input_tokens": 4 }));
+    expect(llm.attributes).toEqual({ "gen_ai.usage.cache_write.input_tokens": 4, "gen_ai.usage.cache_creation.input_tokens": 4 });
+    const guard = ok(
+      span({ "gen_ai.operation.name": "apply_guardrail" }, { events: [{ name: "gen_ai.guardrail.result", timeUnixNano: ns(NOW - 1500), attributes: { "gen_ai.guardrail.decision.type": "deny", "gen_ai.guardrail.decision.reason": "PII" } }] }),
+    );
+    expect(guard).toMatchObject({ kind: "DECISION", decision: { chosen: "deny", rationale: "PII", alternatives: [], confidence: null } });
+    expect(guard.attributes["otel.events"]).toHaveLength(1);
+    const tool = ok(span({ "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "pay", "gen_ai.tool.call.decision": "require_approval" }));
+    expect(tool.decision).toEqual({ chosen: "require_approval", rationale: null, alternatives: [], confidence: null });
   });
 });
 
