@@ -10,6 +10,8 @@
 import type { Actor } from "@/lib/audit";
 import { mapSpan } from "./mapping";
 import { decodeOtlpJson, type OtlpSpan } from "./otlp";
+import { evaluationsOfSpan } from "./evaluation-events";
+import type { EvaluationItem } from "./items";
 import { ingestBatch } from "./pipeline";
 import type { Rejection, StepDraft } from "./types";
 
@@ -45,13 +47,17 @@ export async function ingestSpans(actor: Actor, spans: OtlpSpan[], source: "otlp
   const now = Date.now();
   const steps: StepDraft[] = [];
   const rejections: Rejection[] = [];
+  const evaluations: EvaluationItem[] = [];
   spans.forEach((span, index) => {
     const mapped = mapSpan(span, now);
-    if (mapped.ok) steps.push(mapped.step);
-    else rejections.push({ index, traceId: span.traceId || undefined, spanId: span.spanId || undefined, message: mapped.message });
+    if (mapped.ok) {
+      steps.push(mapped.step);
+      // GenAI evaluation events of an accepted span: evaluations of its step, stored in the same transaction.
+      for (const value of evaluationsOfSpan(span)) evaluations.push({ index: evaluations.length, value });
+    } else rejections.push({ index, traceId: span.traceId || undefined, spanId: span.spanId || undefined, message: mapped.message });
   });
 
-  const stored = await ingestBatch(actor, { source, steps }, { receivedSpans: spans.length, rejectedSpans: rejections.length });
+  const stored = await ingestBatch(actor, { source, steps, ...(evaluations.length ? { evaluations } : {}) }, { receivedSpans: spans.length, rejectedSpans: rejections.length });
 
   return {
     acceptedSpans: steps.length,
