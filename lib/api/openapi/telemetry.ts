@@ -39,10 +39,14 @@ re-sent spans are stored and counted once). Mapped attributes: the OpenTelemetry
 (\`gen_ai.operation.name\` chat/text_completion/generate_content/embeddings → LLM_CALL, execute_tool → TOOL_CALL,
 invoke_agent/create_agent → AGENT; \`gen_ai.request.model\`, \`gen_ai.response.model\`, \`gen_ai.provider.name\`/\`gen_ai.system\`,
 \`gen_ai.usage.input_tokens\`/\`prompt_tokens\`, \`gen_ai.usage.output_tokens\`/\`completion_tokens\`,
-\`gen_ai.usage.cache_read.input_tokens\`, \`gen_ai.agent.name\` (else resource \`service.name\`), \`gen_ai.conversation.id\`,
+\`gen_ai.usage.cache_read.input_tokens\`, \`gen_ai.agent.name\` (an explicit agent name from any source below wins; else resource \`service.name\`), \`gen_ai.conversation.id\`,
 \`gen_ai.tool.name\`, \`gen_ai.tool.call.arguments\`, \`gen_ai.tool.call.result\`, \`gen_ai.input.messages\`,
 \`gen_ai.output.messages\` or the message events, legacy \`gen_ai.prompt\`/\`gen_ai.completion\`, \`error.type\`), OpenInference
-(\`openinference.span.kind\`, \`llm.model_name\`, \`llm.token_count.*\`, \`llm.input_messages.*\`), and \`flightdeck.*\`:
+(\`openinference.span.kind\`, \`agent.name\`, \`llm.model_name\`, \`llm.token_count.*\`, \`llm.input_messages.*\` with nested tool calls, a tool's
+arguments from \`input.value\`), the Vercel AI SDK's telemetry (\`ai.*\`: \`.doGenerate\`/\`.doStream\` → LLM_CALL, \`ai.toolCall\` → TOOL_CALL,
+\`ai.usage.*\` with cached input tokens, \`ai.prompt.messages\`, \`ai.response.*\`, \`ai.telemetry.functionId\` as the agent,
+\`ai.telemetry.metadata.*\` as run fields), OpenLLMetry (\`traceloop.*\`), GenAI \`apply_guardrail\` spans and \`gen_ai.guardrail.result\` events
+(→ DECISION), \`gen_ai.tool.call.decision\`, \`gen_ai.evaluation.result\` events (→ evaluations of the step), and \`flightdeck.*\`:
 \`flightdeck.decision.chosen\`/\`.rationale\`/\`.alternatives\`/\`.confidence\` (→ DECISION), \`flightdeck.state.from\`/\`.to\`/\`.reason\`
 (→ STATE_TRANSITION), \`flightdeck.step.kind\` (explicit kind), \`flightdeck.team\`, \`flightdeck.prompt.name\`/\`.version\`,
 \`flightdeck.run.outcome\` (success|failure|unknown), \`flightdeck.run.outcome_impact\`, \`flightdeck.cost_usd\` or
