@@ -5,7 +5,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [".next/**", ".next-*/**", ".data/**", "lib/generated/**", "lib/telemetry/proto/gen/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts"],
+    ignores: [".next/**", ".next-*/**", "sdk/dist/**", ".data/**", "lib/generated/**", "lib/telemetry/proto/gen/**", "node_modules/**", "test-results/**", "playwright-report/**", "next-env.d.ts"],
   },
   {
     // Playwright fixtures call `use`, which is not React's hook.

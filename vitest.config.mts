@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: "unit",
           environment: "node",
-          include: ["{lib,components,app,scripts,prisma}/**/*.test.{ts,tsx}"],
+          include: ["{lib,components,app,scripts,prisma}/**/*.test.{ts,tsx}", "sdk/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "node_modules/**"],
         },
       },
