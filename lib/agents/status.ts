@@ -90,10 +90,13 @@ export interface TransitionResult {
 /**
  * Moves the agent to `to` if it is in one of `from`, records the event and
  * notifies; null when it was not (someone else got there first, or it already is).
+ * The row is locked FOR NO KEY UPDATE, not FOR UPDATE: every ingest
+ * transaction that inserted a run of the agent holds FOR KEY SHARE on it until
+ * it commits (the foreign key), which FOR UPDATE would wait behind.
  */
 export async function transitionStatus(tx: Tx, t: Transition): Promise<TransitionResult | null> {
   const rows = await tx.$queryRaw<{ name: string; team: string | null; previous: AgentStatusName; previousReason: string | null; at: Date }[]>`
-    WITH old AS (SELECT "id", "status"::text AS "status", "statusReason" FROM "Agent" WHERE "id" = ${t.agentId} FOR UPDATE)
+    WITH old AS (SELECT "id", "status"::text AS "status", "statusReason" FROM "Agent" WHERE "id" = ${t.agentId} FOR NO KEY UPDATE)
     UPDATE "Agent" a SET "status" = ${t.to}::"AgentStatus", "statusReason" = ${t.to === "ACTIVE" ? null : t.reason},
            "statusChangedAt" = now(), "statusSetBy" = ${t.setBy}, "statusBreakerId" = ${t.to === "TRIPPED" ? (t.breakerId ?? null) : null}, "updatedAt" = now()
     FROM old

@@ -3,6 +3,7 @@
  * owns its work (`defineJob` in lib/<area>/…) and listed here once; the
  * scheduler starts these at boot and Settings › System shows them.
  */
+import { breakerSweepJob } from "@/lib/agents/breakers/sweep";
 import { authCleanupJob } from "@/lib/auth/cleanup-job";
 import { escalationDeadlinesJob } from "@/lib/escalations/deadlines";
 import { promptLogIndexJob } from "@/lib/prompts/log/indexer";
@@ -24,6 +25,7 @@ export const JOBS: readonly JobDefinition[] = [
   priceRecomputeJob,
   escalationDeadlinesJob,
   promptLogIndexJob,
+  breakerSweepJob,
 ];
 
 /** The registered job of that name (names are unique: registry.test.ts). */

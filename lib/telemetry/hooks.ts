@@ -5,6 +5,7 @@
  * a hook: a job reads the rollup (lib/spend/budgets/alerts.ts), so crossing a
  * threshold never slows or blocks ingestion.
  */
+import { breakersHook } from "@/lib/agents/breakers/ingest-hook";
 import { escalationBindingHook } from "@/lib/escalations/ingest-hook";
 import { evaluatorsHook } from "@/lib/evaluations/ingest-hook";
 import { runAnalysisHook } from "@/lib/runs/ingest-hook";
@@ -12,4 +13,4 @@ import { settleReservationsHook } from "@/lib/spend/budgets/settle-hook";
 import { spendRollupHook } from "@/lib/spend/ingest-hook";
 import type { PostStoreHook } from "./pipeline";
 
-export const POST_STORE_HOOKS: readonly PostStoreHook[] = [runAnalysisHook, evaluatorsHook, settleReservationsHook, escalationBindingHook, spendRollupHook];
+export const POST_STORE_HOOKS: readonly PostStoreHook[] = [runAnalysisHook, evaluatorsHook, settleReservationsHook, escalationBindingHook, breakersHook, spendRollupHook];

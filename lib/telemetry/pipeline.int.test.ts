@@ -29,7 +29,7 @@ afterEach(() => {
 
 describe("ingestion pipeline", () => {
   it("declares the spend rollup last (its rows are locked until commit)", () => {
-    expect(POST_STORE_HOOKS.map((h) => h.name)).toEqual(["runs.analysis", "evaluations.heuristics", "budgets.settle_reservations", "escalations.argument_binding", "spend.rollup"]);
+    expect(POST_STORE_HOOKS.map((h) => h.name)).toEqual(["runs.analysis", "evaluations.heuristics", "budgets.settle_reservations", "escalations.argument_binding", "agents.breakers", "spend.rollup"]);
   });
 
   it("runs every hook once, in order, for an OTLP request and for a native batch", async () => {

@@ -5,6 +5,7 @@
  * the document cannot drift from what the routes accept).
  */
 import { agentsApi } from "./agents";
+import { breakersApi } from "./breakers";
 import { budgetsApi } from "./budgets";
 import { escalationsApi } from "./escalations";
 import { foundationApi } from "./foundation";
@@ -14,7 +15,7 @@ import { spendApi } from "./spend";
 import { telemetryApi } from "./telemetry";
 import type { OpenApiFragment } from "./types";
 
-const fragments: OpenApiFragment[] = [foundationApi, telemetryApi, spendApi, budgetsApi, promptsApi, escalationsApi, agentsApi];
+const fragments: OpenApiFragment[] = [foundationApi, telemetryApi, spendApi, budgetsApi, promptsApi, escalationsApi, agentsApi, breakersApi];
 
 let components: Record<string, JsonSchema> | undefined;
 
