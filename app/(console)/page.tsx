@@ -7,7 +7,9 @@ import { StatusBadge } from "@/components/agents/health";
 import { KillSwitch } from "@/components/agents/kill-switch";
 import { ActionNotice } from "@/components/ui/action-notice";
 import { PauseAnyAgent } from "@/components/agents/pause-any";
+import { recentBreakerActivity } from "@/lib/agents/breakers/queries";
 import { stoppedAgents } from "@/lib/agents/queries";
+import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -71,6 +73,11 @@ export default async function OverviewPage() {
             </div>
           </>
         )}
+        {hasScope(user.role, "agents:read") && (
+          <Suspense fallback={<Skeleton className="h-48" />}>
+            <BreakerActivityCard />
+          </Suspense>
+        )}
         {hasScope(user.role, "escalations:read") && (
           <Suspense fallback={<Skeleton className="h-48" />}>
             <EscalationsCard />
@@ -131,6 +138,36 @@ async function StoppedAgentsCard({ canControl }: { canControl: boolean }) {
         <div className="border-t border-slate-100 px-5 py-3">
           <PauseAnyAgent agents={active} />
         </div>
+      )}
+    </Card>
+  );
+}
+
+/** The latest trips, and what breakers in observe mode would have tripped. */
+async function BreakerActivityCard() {
+  const events = await recentBreakerActivity(8);
+  return (
+    <Card data-testid="breaker-activity">
+      <CardHeader title="Circuit breakers" description="Latest trips, and what breakers in observe mode would have tripped." />
+      {events.length === 0 ? (
+        <p className="px-5 py-4 text-sm text-slate-600">No breaker has fired. Add breakers on an agent&apos;s page; replay one against the last 30 days before enforcing it.</p>
+      ) : (
+        <ul className="divide-y divide-slate-100">
+          {events.map((e) => (
+            <li key={e.id} className="px-5 py-3 text-sm" data-testid={`breaker-event-${e.agent}`}>
+              <Link href={`/agents/${encodeURIComponent(e.agent)}`} className="font-medium text-brand-700 hover:underline">
+                {e.agent}
+              </Link>{" "}
+              <Badge tone={e.kind === "TRIPPED" ? "red" : "amber"}>{e.kind === "TRIPPED" ? "tripped" : "would have tripped"}</Badge>
+              <p className="text-slate-700">
+                {e.breakerName}: {e.message}
+              </p>
+              <p className="text-xs text-slate-500">
+                <Time value={e.at} />
+              </p>
+            </li>
+          ))}
+        </ul>
       )}
     </Card>
   );
