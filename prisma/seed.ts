@@ -14,6 +14,7 @@
 import { SYSTEM_ACTOR } from "@/lib/audit";
 import { execute } from "@/lib/commands";
 import { db } from "@/lib/db";
+import { seedDemoAgentOps } from "@/lib/demo/agents";
 import { seedDemoBudgets } from "@/lib/demo/budgets";
 import { seedDemoRegistry } from "@/lib/demo/registry";
 import { sendDemo } from "@/lib/demo/send";
@@ -61,6 +62,9 @@ export async function seedIfEmpty(log: (line: string) => void = console.log, dem
   const finance = await db.user.findFirstOrThrow({ where: { role: "FINANCE", email: { in: DEMO_USERS.map((d) => d.email) } }, select: { id: true, email: true } });
   const budgets = await seedDemoBudgets({ type: "USER", id: finance.id, label: finance.email });
   log(`seeded ${budgets} demo budgets`);
+  const ops = await person("OPS_LEAD");
+  const agentOps = await seedDemoAgentOps(ops);
+  log(`seeded ${agentOps.runbooks} agent runbooks and ${agentOps.breakers} breakers; ${agentOps.paused} agent paused by the ops lead`);
   return true;
 }
 

@@ -12,7 +12,6 @@
  * An agent that does not exist yet passes the gate: the caller decides (404,
  * or a prompt fetched before the agent's first span).
  */
-import "server-only";
 import type { ApiKeyCaller } from "@/lib/api-keys/authenticate";
 import { readQuery } from "@/lib/db";
 import { ready, subscribe } from "@/lib/db/notifications";

@@ -11,7 +11,6 @@
  * with that scope); a key given to an agent can pause it but never resume it;
  * resuming a tripped agent needs the trip's reason acknowledged.
  */
-import "server-only";
 import type { Actor } from "@/lib/audit";
 import { defineCommand, type Outcome } from "@/lib/commands";
 import type { Tx } from "@/lib/db";

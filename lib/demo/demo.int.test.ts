@@ -77,6 +77,21 @@ describe("the demo seed of an empty database", () => {
     const changes = await db.change.findMany({ where: { kind: "BUDGET" } });
     expect(changes.every((c) => c.status === "APPLIED" && c.proposedByName === "finance@flightdeck.local")).toBe(true);
   });
+
+  it("gives every demo agent a runbook and breakers as the ops lead, and leaves the KPI monitor paused with its reason", async () => {
+    const agents = await db.agent.findMany({ where: { name: { in: ["invoice-reconciler", "supplier-negotiator", "ticket-router", "kpi-monitor"] } }, include: { breakers: true } });
+    expect(agents).toHaveLength(4);
+    for (const agent of agents) {
+      expect(agent.runbook, agent.name).toMatch(/^## /);
+      expect(await db.runbookVersion.count({ where: { targetType: "AGENT", targetId: agent.id } })).toBe(1);
+      expect(agent.breakers.map((b) => b.name)).toEqual(expect.arrayContaining(["Tool errors", "Runaway spend"]));
+    }
+    const kpi = agents.find((a) => a.name === "kpi-monitor")!;
+    expect(kpi).toMatchObject({ status: "PAUSED", statusSetBy: "ops@flightdeck.local" });
+    expect(kpi.statusReason).toContain("analyst model hung");
+    expect(agents.filter((a) => a.status !== "ACTIVE")).toHaveLength(1);
+    expect(await db.auditEvent.count({ where: { action: "agent.pause", targetId: kpi.id } })).toBe(1);
+  });
 });
 
 describe("a small demo through ingestion", () => {

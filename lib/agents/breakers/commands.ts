@@ -11,7 +11,6 @@
  * A key given to an agent never changes breakers: an agent must not lift its
  * own. Every configuration change empties the breaker caches (cache.ts).
  */
-import "server-only";
 import { createHash } from "node:crypto";
 import type { Actor } from "@/lib/audit";
 import { defineCommand, execute } from "@/lib/commands";
