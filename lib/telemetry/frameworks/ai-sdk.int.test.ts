@@ -12,8 +12,7 @@ import * as v5 from "ai-v5";
 import { MockLanguageModelV2, simulateReadableStream as simulateReadableStreamV5 } from "ai-v5/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { db } from "@/lib/db";
-import { priceModel, startReceiver, startTracing, storedRun, type Receiver, type Tracing } from "./harness";
+import { priceModel, runOfAgent, startReceiver, startTracing, type Receiver, type Tracing } from "./harness";
 
 // Per million tokens: input 2, output 10, cached input 0.5.
 const PRICE = { input: 2, output: 10, cached: 0.5 };
@@ -36,22 +35,6 @@ afterAll(async () => {
   await tracing.shutdown();
   await receiver.close();
 });
-
-/**
- * The run the agent's spans made: exactly one per call, since the context manager nests them. A stream's
- * outer span ends a moment after its text resolves: exported until the run has `steps` steps.
- */
-async function runOfAgent(agent: string, steps: number) {
-  for (let attempt = 0; ; attempt++) {
-    await tracing.flush();
-    const runs = await db.run.findMany({ where: { agent: { name: agent } }, select: { traceId: true } });
-    expect(runs.length).toBeLessThanOrEqual(1);
-    const run = runs[0] ? await storedRun(runs[0].traceId) : null;
-    if (run && run.steps.length >= steps) return run;
-    if (attempt === 40) throw new Error(`the run of ${agent} has ${run?.steps.length ?? 0} of ${steps} steps`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const lookupOrderInput = z.object({ orderId: z.string() });
 const order = { orderId: "A-17", status: "shipped" };
@@ -129,7 +112,7 @@ describe("Vercel AI SDK 6 telemetry", () => {
       experimental_telemetry: { isEnabled: true, functionId: agent, metadata: metadata(conversation) },
     });
     expect(result.text).toBe("Order A-17 has shipped.");
-    expectToolLoop(await runOfAgent(agent, 4), agent, conversation, MODEL_V6, [
+    expectToolLoop(await runOfAgent(tracing, agent, 4), agent, conversation, MODEL_V6, [
       { input: 1000, cached: 400, output: 50 },
       { input: 1200, cached: 800, output: 30 },
     ], 2200);
@@ -155,7 +138,7 @@ describe("Vercel AI SDK 6 telemetry", () => {
     });
     const result = streamText({ model, system: "Be brief.", prompt: "Greet me.", experimental_telemetry: { isEnabled: true, functionId: agent, metadata: { conversationId: `conv-s-${suffix}` } } });
     expect(await result.text).toBe("Hello, world.");
-    const run = await runOfAgent(agent, 2);
+    const run = await runOfAgent(tracing, agent, 2);
     expect(run.steps.map((s) => `${s.kind} ${s.name}`).sort()).toEqual(["AGENT ai.streamText", "LLM_CALL ai.streamText.doStream"]);
     expect(run.conversationId).toBe(`conv-s-${suffix}`);
     const call = run.steps.find((s) => s.kind === "LLM_CALL")!;
@@ -183,7 +166,7 @@ describe("Vercel AI SDK 6 telemetry", () => {
     });
     const { object } = await generateObject({ model, schema: z.object({ priority: z.string() }), prompt: "Classify.", experimental_telemetry: { isEnabled: true, functionId: agent } });
     expect(object).toEqual({ priority: "high" });
-    const run = await runOfAgent(agent, 2);
+    const run = await runOfAgent(tracing, agent, 2);
     expect(run.steps.map((s) => `${s.kind} ${s.name}`).sort()).toEqual(["AGENT ai.generateObject", "LLM_CALL ai.generateObject.doGenerate"]);
     const call = run.steps.find((s) => s.kind === "LLM_CALL")!;
     expect(call).toMatchObject({ inputTokens: 300, outputTokens: 10, outputMessages: [{ role: "assistant", content: { priority: "high" } }] });
@@ -213,7 +196,7 @@ describe("Vercel AI SDK 5 telemetry", () => {
       experimental_telemetry: { isEnabled: true, functionId: agent, metadata: metadata(conversation) },
     });
     expect(result.text).toBe("Order A-17 has shipped.");
-    const run = await runOfAgent(agent, 4);
+    const run = await runOfAgent(tracing, agent, 4);
     expectToolLoop(run, agent, conversation, MODEL_V5, [
       { input: 1000, cached: 400, output: 50 },
       { input: 1200, cached: 800, output: 30 },
@@ -241,7 +224,7 @@ describe("Vercel AI SDK 5 telemetry", () => {
     });
     const result = v5.streamText({ model, prompt: "Greet me.", experimental_telemetry: { isEnabled: true, functionId: agent, metadata: { thread_id: `conv-s5-${suffix}` } } });
     expect(await result.text).toBe("Hello.");
-    const run = await runOfAgent(agent, 2);
+    const run = await runOfAgent(tracing, agent, 2);
     expect(run.steps.map((s) => `${s.kind} ${s.name}`).sort()).toEqual(["AGENT ai.streamText", "LLM_CALL ai.streamText.doStream"]);
     expect(run.conversationId).toBe(`conv-s5-${suffix}`);
     const call = run.steps.find((s) => s.kind === "LLM_CALL")!;

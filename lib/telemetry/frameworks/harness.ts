@@ -91,6 +91,23 @@ export function storedRun(traceId: string) {
   });
 }
 
+/**
+ * The one run an agent's spans made (one per call, since the context manager nests them), once it has
+ * `steps` steps: a stream's outer span ends a moment after its text resolves, so it is flushed and read
+ * again until then. Fails if the agent's spans made more than one run.
+ */
+export async function runOfAgent(tracing: Tracing, agent: string, steps: number) {
+  for (let attempt = 0; ; attempt++) {
+    await tracing.flush();
+    const runs = await db.run.findMany({ where: { agent: { name: agent } }, select: { traceId: true } });
+    if (runs.length > 1) throw new Error(`the spans of ${agent} made ${runs.length} runs, not one`);
+    const run = runs[0] ? await storedRun(runs[0].traceId) : null;
+    if (run && run.steps.length >= steps) return run;
+    if (attempt === 40) throw new Error(`the run of ${agent} has ${run?.steps.length ?? 0} of ${steps} steps`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** A fake OpenAI-compatible server on 127.0.0.1: each chat completion request gets the next scripted response. */
 export async function startFakeOpenAI(script: object[]): Promise<{ baseURL: string; requests: unknown[]; close(): Promise<void> }> {
   const requests: unknown[] = [];

@@ -19,8 +19,7 @@ import { tool } from "@langchain/core/tools";
 import { context, trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { db } from "@/lib/db";
-import { priceModel, startReceiver, startTracing, storedRun, type Receiver, type Tracing } from "./harness";
+import { priceModel, runOfAgent, startReceiver, startTracing, type Receiver, type Tracing } from "./harness";
 
 const suffix = randomBytes(4).toString("hex");
 const MODEL = `fw-lc-model-${suffix}`;
@@ -63,18 +62,6 @@ afterAll(async () => {
   await receiver.close();
 });
 
-async function runOfAgent(agent: string, steps: number) {
-  for (let attempt = 0; ; attempt++) {
-    await tracing.flush();
-    const runs = await db.run.findMany({ where: { agent: { name: agent } }, select: { traceId: true } });
-    expect(runs.length).toBeLessThanOrEqual(1);
-    const run = runs[0] ? await storedRun(runs[0].traceId) : null;
-    if (run && run.steps.length >= steps) return run;
-    if (attempt === 40) throw new Error(`the run of ${agent} has ${run?.steps.length ?? 0} of ${steps} steps`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe("OpenInference LangChain.js", () => {
   it("a tool-calling chain: agent name, CHAIN root, LLM calls with cost, the tool call's arguments, nested tool calls, session", async () => {
     const agent = `lc-agent-${suffix}`;
@@ -112,7 +99,7 @@ describe("OpenInference LangChain.js", () => {
     );
     expect(answer).toBe("Order A-17 has shipped.");
 
-    const run = await runOfAgent(agent, 4);
+    const run = await runOfAgent(tracing, agent, 4);
     expect(run.steps.map((s) => `${s.kind} ${s.name}`).sort()).toEqual(["AGENT support-chain", "LLM_CALL ScriptedChatModel", "LLM_CALL ScriptedChatModel", "TOOL_CALL lookup_order"]);
     expect(run).toMatchObject({ name: "support-chain", conversationId: session });
     expect(run.agent?.name).toBe(agent);
