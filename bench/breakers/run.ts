@@ -65,7 +65,17 @@ interface Answer {
   body: Record<string, unknown>;
 }
 
-function call(method: string, urlPath: string, key: string, body?: unknown, contentType = "application/json"): Promise<Answer> {
+/** One request; one that fails with ECONNRESET on a reused keep-alive connection (closed by the server as it went out) is sent again. */
+async function call(method: string, urlPath: string, key: string, body?: unknown, contentType = "application/json"): Promise<Answer> {
+  try {
+    return await request(method, urlPath, key, body, contentType);
+  } catch (error) {
+    if ((error as { reused?: boolean }).reused) return request(method, urlPath, key, body, contentType);
+    throw error;
+  }
+}
+
+function request(method: string, urlPath: string, key: string, body: unknown, contentType: string): Promise<Answer> {
   const payload = body === undefined ? undefined : body instanceof Uint8Array ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -86,7 +96,7 @@ function call(method: string, urlPath: string, key: string, body?: unknown, cont
       },
     );
     req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath} timed out`)));
-    req.on("error", reject);
+    req.on("error", (error: NodeJS.ErrnoException) => reject(Object.assign(error, { reused: req.reusedSocket && error.code === "ECONNRESET" })));
     req.end(payload);
   });
 }
