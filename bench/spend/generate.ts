@@ -255,7 +255,15 @@ export async function generateSpend(
        FROM "SpendDaily" GROUP BY 1, 2, 3`,
     ),
   );
-  await stage("VACUUM ANALYZE", () => client.query(`VACUUM (ANALYZE) "Team", "Agent", "Run", "Step", "SpendDaily", "SpendMonthly"`));
+  // Which prompt versions each run used, as ingestion's spend hook records them (lib/spend/ingest-hook.ts: version 0 for none named).
+  await stage("RunPromptVersion from the steps", () =>
+    client.query(
+      `INSERT INTO "RunPromptVersion" ("runId", "promptName", "promptVersion")
+       SELECT DISTINCT s."runId", s."promptName", coalesce(s."promptVersion", 0)
+       FROM "Step" s WHERE s.kind = 'LLM_CALL' AND s."promptName" IS NOT NULL AND s."promptName" <> ''`,
+    ),
+  );
+  await stage("VACUUM ANALYZE", () => client.query(`VACUUM (ANALYZE) "Team", "Agent", "Run", "Step", "SpendDaily", "SpendMonthly", "RunPromptVersion"`));
 
   const loaded = await describeSpend(client, calls);
   return { ...loaded, stages, totalMs: performance.now() - started };

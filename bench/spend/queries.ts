@@ -42,6 +42,66 @@ export const RAW_UNPRICED = `SELECT coalesce(s.model, '') AS model, count(*)::fl
   GROUP BY 1
   ORDER BY calls DESC, 1`;
 
+/**
+ * The cost per outcome by prompt version asked of the steps, as getCostPerOutcome asked it before
+ * RunPromptVersion: the runs started in UTC days [$1, $2] whose LLM calls used each (prompt, version).
+ */
+export const RAW_OUTCOME_BY_VERSION = `
+  WITH runs AS (
+    SELECT r.id, r.outcome, r."costUsd", r."unpricedCount" FROM "Run" r WHERE r."startedAt" >= $1::date AND r."startedAt" < $2::date + 1
+  ), uses AS (
+    SELECT DISTINCT s."runId", s."promptName" AS gid, coalesce(s."promptVersion", 0) AS gver
+    FROM runs JOIN "Step" s ON s."runId" = runs.id
+    WHERE s.kind = 'LLM_CALL' AND s."promptName" IS NOT NULL AND s."promptName" <> ''
+  )
+  SELECT u.gid, u.gver, count(*)::int AS runs, count(*) FILTER (WHERE runs.outcome = 'SUCCESS')::int AS successes,
+    count(*) FILTER (WHERE runs."unpricedCount" > 0)::int AS unpriced_runs, coalesce(sum(runs."costUsd"), 0)::numeric(30, 9)::text AS run_cost
+  FROM uses u JOIN runs ON runs.id = u."runId"
+  GROUP BY 1, 2
+  ORDER BY 1, 2 DESC`;
+
+export interface OutcomeRow {
+  name: string;
+  version: number;
+  runs: number;
+  successes: number;
+  unpricedRuns: number;
+  runCostUsd: string;
+}
+
+export async function rawOutcomeByVersion(pool: pg.Pool, from: string, to: string): Promise<OutcomeRow[]> {
+  const { rows } = await pool.query<{ gid: string; gver: number; runs: number; successes: number; unpriced_runs: number; run_cost: string }>(RAW_OUTCOME_BY_VERSION, [from, to]);
+  return rows.map((r) => ({ name: r.gid, version: r.gver, runs: r.runs, successes: r.successes, unpricedRuns: r.unpriced_runs, runCostUsd: r.run_cost }));
+}
+
+/** Every difference between the app's per-version rows (those with runs) and the steps' answer. */
+export function outcomeDifferences(app: OutcomeRow[], raw: OutcomeRow[]): string[] {
+  const key = (r: OutcomeRow) => `${r.name}@${r.version}`;
+  const text = (r: OutcomeRow | undefined) => (r ? `${r.runs} runs, ${r.successes} successes, ${r.unpricedRuns} unpriced, $${r.runCostUsd}` : "absent");
+  const mine = new Map(app.filter((r) => r.runs > 0).map((r) => [key(r), r]));
+  const theirs = new Map(raw.map((r) => [key(r), r]));
+  const problems: string[] = [];
+  for (const k of new Set([...mine.keys(), ...theirs.keys()])) {
+    if (text(mine.get(k)) !== text(theirs.get(k))) problems.push(`${k}: app ${text(mine.get(k))}, steps ${text(theirs.get(k))}`);
+  }
+  return problems;
+}
+
+/** hourlySpend's question as it was asked before its windows had literal bounds (one statement over a series: $1 = now). */
+export const RAW_HOURLY_SPEND = `
+  SELECT r."agentId", w.d, SUM(s."costUsd")::text AS cost
+  FROM generate_series(0, 7) AS w(d)
+  JOIN "Step" s ON s."kind" = 'LLM_CALL'
+    AND s."startedAt" >= $1::timestamp - make_interval(days => w.d, hours => 1)
+    AND s."startedAt" <  $1::timestamp - make_interval(days => w.d)
+  JOIN "Run" r ON r."id" = s."runId"
+  WHERE r."agentId" IS NOT NULL AND s."costUsd" IS NOT NULL
+  GROUP BY r."agentId", w.d`;
+
+/** The same rows as text lines, sorted, for comparison. */
+export const hourlyLines = (rows: { agentId: string; lastUsd: number; baselineUsd: number[] }[]) =>
+  rows.map((r) => `${r.agentId} ${r.lastUsd} ${r.baselineUsd.join(" ")}`).sort();
+
 interface RawRow {
   gid: string | null;
   name: string | null;

@@ -18,11 +18,15 @@
  * (spend:read, budgets:check, admin). Then:
  *   1. agreement: for the last 30 days by team and by model, getSpendJson's
  *      answer and the raw steps' (bench/spend/queries.ts) must be identical,
- *      and the exact decimal totals of SpendDaily and Step too; else it fails;
+ *      and the exact decimal totals of SpendDaily and Step too; so must
+ *      getCostPerOutcome's per-version runs (from RunPromptVersion) and the
+ *      steps', and hourlySpend's answer and its former one-statement form's;
+ *      else it fails;
  *   2. in process (`--conditions=react-server`): getSpendJson, the same
  *      statements replayed with plain pg, the raw-step question, the page's
- *      getSpendReport and getCostPerOutcome, and the spend anomaly job's
- *      hourlySpend (it reads steps); `--iterations` (rollup) and
+ *      getSpendReport and getCostPerOutcome (and its former steps query), and
+ *      the spend anomaly job's hourlySpend (it reads steps of 8 windows; and its
+ *      former one-statement form); `--iterations` (rollup) and
  *      `--raw-iterations` (steps) sequential calls after a warm-up, and
  *      EXPLAIN (ANALYZE, BUFFERS) of each statement;
  *   3. `next start` on `BENCH_PORT` (3870): `GET /api/v1/spend?groupBy=team|model`
@@ -58,7 +62,22 @@ import { closedLoop, get, newAgent, openLoop, percentile, type LoadResult, type 
 import { sampleActivity, type Activity } from "./activity";
 import { checkTarget, createBudgets, newLedger, reckonReservations, reservationTarget } from "./budgets";
 import { describeSpend, generateSpend, type GeneratedSpend } from "./generate";
-import { captureStatements, differences, explain, rawSpend, RAW_GROUPED, RAW_UNPRICED, timed, type SpendGroupBy, type Statement } from "./queries";
+import {
+  captureStatements,
+  differences,
+  explain,
+  outcomeDifferences,
+  rawOutcomeByVersion,
+  rawSpend,
+  hourlyLines,
+  RAW_GROUPED,
+  RAW_HOURLY_SPEND,
+  RAW_OUTCOME_BY_VERSION,
+  RAW_UNPRICED,
+  timed,
+  type SpendGroupBy,
+  type Statement,
+} from "./queries";
 
 const { values: args } = parseArgs({
   options: {
@@ -170,7 +189,7 @@ async function main() {
       await admin.connect();
       created = true;
       await migrateDeploy(url, true);
-      await admin.query(`DELETE FROM "BudgetReservation"; DELETE FROM "BudgetAlert"; DELETE FROM "Budget"; DELETE FROM "SpendAnomaly"; DELETE FROM "ApiKey" WHERE name LIKE 'bench-%'`);
+      await admin.query(`DELETE FROM "BudgetReservation"; DELETE FROM "BudgetReservedTotal"; DELETE FROM "BudgetAlert"; DELETE FROM "Budget"; DELETE FROM "SpendAnomaly"; DELETE FROM "ApiKey" WHERE name LIKE 'bench-%'`);
       data = { ...(await describeSpend(admin, CALLS)), stages: [], totalMs: 0 };
       log(`reusing ${DATABASE} (${CALLS.toLocaleString("en-US")} calls, loaded by an earlier run); budgets, reservations and keys removed`);
     } else {
@@ -222,7 +241,14 @@ async function main() {
       answers.set(groupBy, json!);
       agreement.problems.push(...differences(json!, await rawSpend(rawPool, groupBy, from, to)).map((p) => `by ${groupBy}: ${p}`));
     }
-    log(`30 days ${from} … ${to}: ${agreement.stepCalls.toLocaleString("en-US")} calls, $${agreement.stepsCostUsd}; rollup and steps ${agreement.problems.length ? "DIFFER" : "agree"}`);
+    // The cost per outcome by prompt version reads RunPromptVersion: it must answer what the steps answer.
+    const outcomes = await getCostPerOutcome({ from, to, groupBy: "team" });
+    const outcomeRows = outcomes.byPromptVersion.map((r) => ({ name: r.name, version: r.version, runs: r.runs, successes: r.successes, unpricedRuns: r.unpricedRuns, runCostUsd: r.runCostUsd }));
+    agreement.problems.push(...outcomeDifferences(outcomeRows, await rawOutcomeByVersion(rawPool, from, to)).map((p) => `cost per outcome, ${p}`));
+    log(
+      `30 days ${from} … ${to}: ${agreement.stepCalls.toLocaleString("en-US")} calls, $${agreement.stepsCostUsd}; ${outcomeRows.length} prompt versions with runs; ` +
+        `rollups and steps ${agreement.problems.length ? "DIFFER" : "agree"}`,
+    );
     if (agreement.problems.length) throw new Error(`the rollup's answer differs from the raw steps':\n${agreement.problems.join("\n")}`);
 
     const timings: Timing[] = [];
@@ -249,12 +275,34 @@ async function main() {
     }
     const outcomeStatements = await captureStatements(() => getCostPerOutcome({ from, to, groupBy: "team" }));
     await time({ label: "getCostPerOutcome (the page's cost per outcome)", group: "page", kind: "info" }, Math.min(3, RAW_ITERATIONS), 0, () => getCostPerOutcome({ from, to, groupBy: "team" }));
+    await time({ label: "cost per outcome by prompt version from the steps (as before RunPromptVersion)", group: "page", kind: "info" }, Math.min(3, RAW_ITERATIONS), 0, () =>
+      rawPool!.query(RAW_OUTCOME_BY_VERSION, [from, to]),
+    );
 
     // The spend anomaly job (every 5 minutes, lib/spend/budgets/anomalies.ts) reads the steps of 8 one-hour windows.
     const { hourlySpend } = await import("../../lib/spend/budgets/anomalies");
     const { getDb } = await import("../../lib/db");
-    const anomalyStatements = await captureStatements(() => hourlySpend(getDb(), new Date()));
+    const anomalyNow = new Date();
+    const anomalyStatements = await captureStatements(() => hourlySpend(getDb(), anomalyNow));
+    {
+      // Its answer must be what the one-statement form (which read every call) answers, agent by agent.
+      const mine = hourlyLines(await hourlySpend(getDb(), anomalyNow));
+      const { rows } = await rawPool.query<{ agentId: string; d: number; cost: string }>(RAW_HOURLY_SPEND, [anomalyNow.toISOString()]);
+      const byAgent = new Map<string, { agentId: string; lastUsd: number; baselineUsd: number[] }>();
+      for (const row of rows) {
+        const spend = byAgent.get(row.agentId) ?? { agentId: row.agentId, lastUsd: 0, baselineUsd: Array<number>(7).fill(0) };
+        byAgent.set(row.agentId, spend);
+        if (row.d === 0) spend.lastUsd = Number(row.cost);
+        else spend.baselineUsd[row.d - 1] = Number(row.cost);
+      }
+      const theirs = hourlyLines([...byAgent.values()]);
+      if (JSON.stringify(mine) !== JSON.stringify(theirs)) throw new Error(`hourlySpend differs from the one-statement form: ${mine.length} agents vs ${theirs.length}`);
+      log(`hourlySpend agrees with the one-statement form (${mine.length} agents)`);
+    }
     await time({ label: "hourlySpend (the spend anomaly job, every 5 minutes)", group: "page", kind: "info" }, Math.min(3, RAW_ITERATIONS), 0, () => hourlySpend(getDb(), new Date()));
+    await time({ label: "hourlySpend as one statement over a series (before: every call read)", group: "page", kind: "info" }, Math.min(2, RAW_ITERATIONS), 0, () =>
+      rawPool!.query(RAW_HOURLY_SPEND, [new Date().toISOString()]),
+    );
 
     log("EXPLAIN ANALYZE…");
     const explains: { label: string; sql: string; plan: string }[] = [];

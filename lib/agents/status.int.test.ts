@@ -6,6 +6,8 @@
  * the 423 of every agent-facing call while the agent is not active.
  */
 import { describe, expect, it } from "vitest";
+import { GET as getBudgetCheckRoute } from "@/app/api/v1/budgets/check/route";
+import { POST as reserveRoute } from "@/app/api/v1/budgets/reservations/route";
 import { POST as requestClearanceRoute } from "@/app/api/v1/escalations/route";
 import { GET as getPromptRoute } from "@/app/api/v1/prompts/[name]/route";
 import { GET as getStatusRoute, POST as postStatusRoute } from "@/app/api/v1/agents/[name]/status/route";
@@ -265,6 +267,28 @@ describe("423 on every agent-facing call while not active", () => {
       again = await ask();
     }
     expect(again.status).toBe(201);
+  });
+
+  it("budget checks and reservations for a paused agent are refused with the reason", async () => {
+    const { agent } = await agentInTeam();
+    const key = await apiKey(["budgets:check"]);
+    const ops = await person("OPS_LEAD", "ops");
+    const check = () => getBudgetCheckRoute(request("GET", `/api/v1/budgets/check?agent=${encodeURIComponent(agent)}&estimatedCostUsd=0.5`, key.key), noParams);
+    const reserve = () => reserveRoute(request("POST", "/api/v1/budgets/reservations", key.key, { agent, estimatedCostUsd: 0.5 }), noParams);
+    expect((await check()).status).toBe(200);
+    await execute(setAgentStatusCommand, ops, { agent, status: "PAUSED", reason: "runaway spend on retries" });
+    const deadline = Date.now() + 3000;
+    let refused = await json(await check());
+    while (refused.status !== 423 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      refused = await json(await check());
+    }
+    expect(refused.body.error).toMatchObject({ code: "agent_paused" });
+    expect(refused.body.error?.message).toContain("runaway spend on retries");
+    const held = await json(await reserve());
+    expect(held.status).toBe(423);
+    expect(held.body.error?.code).toBe("agent_paused");
+    expect(await db.budgetReservation.count({ where: { agent: { name: agent } } })).toBe(0);
   });
 
   it("a tripped agent answers agent_tripped; an agent's own key is gated without naming it", async () => {

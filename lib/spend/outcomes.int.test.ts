@@ -6,8 +6,12 @@
  * success shows as such.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { SYSTEM_ACTOR } from "@/lib/audit";
 import { db } from "@/lib/db";
+import { ingestBatch } from "@/lib/telemetry/pipeline";
+import { randomSpanId, randomTraceId } from "@/tests/factories/otlp";
 import { createAgent, createRun, hex } from "@/tests/factories/runs";
+import { stepDraft } from "@/tests/factories/step-draft";
 import { getCostPerOutcome } from "./outcomes";
 import type { SpendQuery } from "./report-schema";
 
@@ -28,6 +32,9 @@ async function run(agentId: string, teamId: string, day: string, outcome: "SUCCE
     steps: versions.map((v) => ({ kind: "LLM_CALL" as const, name: `v${v}` })),
   });
   await db.$executeRaw`UPDATE "Step" SET "promptName" = ${prompt}, "promptVersion" = substr(name, 2)::int WHERE "runId" = ${run.id}`;
+  // The factory writes no ingestion: record the versions the run used as ingestion's spend hook does.
+  await db.$executeRaw`INSERT INTO "RunPromptVersion" ("runId", "promptName", "promptVersion")
+    SELECT DISTINCT "runId", "promptName", coalesce("promptVersion", 0) FROM "Step" WHERE "runId" = ${run.id} AND kind = 'LLM_CALL'`;
 }
 
 async function calls(day: string, teamId: string, agentId: string, version: number, n: number, cost: string, unpriced = 0) {
@@ -98,6 +105,28 @@ describe("cost per outcome", () => {
     expect(one.notApplied).toEqual(["prompt, in the per-agent table"]);
     const none = await getCostPerOutcome({ ...JUNE, team: "x' OR 1=1 --" });
     expect(none).toMatchObject({ byAgent: [], byPromptVersion: [] });
+  });
+
+  it("learns which versions a run used from ingestion, once per run and version, re-sent calls included", async () => {
+    const agentName = `outcomes-ingested-${tag}`;
+    const promptName = `ingested-${tag}`;
+    const [first, second] = [randomTraceId(), randomTraceId()];
+    const call = (traceId: string, promptVersion: number | null, at: string, spanId = randomSpanId()) =>
+      stepDraft({ traceId, spanId, kind: "LLM_CALL", name: "chat", model: "outcome-test-model", startedAt: new Date(at), endedAt: new Date(at), carriedCostUsd: 0.25, promptName, promptVersion, agentName, teamName: team });
+    const resent = call(first, 1, "2013-08-01T10:00:00Z");
+    const actor = { ...SYSTEM_ACTOR, label: "outcome tests" };
+    await ingestBatch(actor, { source: "native", steps: [resent, call(first, 1, "2013-08-01T10:01:00Z"), call(first, 2, "2013-08-01T10:02:00Z"), call(second, null, "2013-08-02T10:00:00Z")] });
+    await ingestBatch(actor, { source: "native", steps: [resent, call(second, 2, "2013-08-02T10:01:00Z")] });
+    const used = await db.$queryRaw<{ trace: string; version: number }[]>`
+      SELECT r."traceId" AS trace, u."promptVersion" AS version FROM "RunPromptVersion" u JOIN "Run" r ON r.id = u."runId"
+      WHERE u."promptName" = ${promptName} ORDER BY 1, 2`;
+    expect(used).toEqual([{ trace: first, version: 1 }, { trace: first, version: 2 }, { trace: second, version: 0 }, { trace: second, version: 2 }].sort((a, b) => (a.trace < b.trace ? -1 : a.trace > b.trace ? 1 : a.version - b.version)));
+    const august = await getCostPerOutcome({ from: "2013-08-01", to: "2013-08-31", groupBy: "day", team });
+    expect(august.byPromptVersion.filter((r) => r.name === promptName).map((r) => [r.version, r.runs, r.runCostUsd])).toEqual([
+      [2, 2, "1.250000000"],
+      [1, 1, "0.750000000"],
+      [0, 1, "0.500000000"],
+    ]);
   });
 
   it("counts a run on its UTC start day", async () => {

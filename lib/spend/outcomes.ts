@@ -151,32 +151,26 @@ async function byAgent(query: SpendQuery): Promise<CostPerOutcomeRow[]> {
 }
 
 /**
- * Per (prompt, version): the runs whose LLM calls used it (found from each
- * run's steps through the (runId, startedAt) index), their outcomes and cost,
- * and the version's calls in the range from the rollup.
+ * Per (prompt, version): the runs whose LLM calls used it (RunPromptVersion,
+ * recorded at ingestion: one row per run and version, so a run that called
+ * two versions counts for both), their outcomes and cost, and the version's
+ * calls in the range from the rollup. Never reads the steps.
  */
 async function byPromptVersion(query: SpendQuery): Promise<CostPerOutcomeRow[]> {
   let promptFilter = Prisma.empty;
   if (query.prompt) {
     const { name, version } = parsePromptKey(query.prompt);
-    promptFilter = version === null ? sql`AND s."promptName" = ${name}` : sql`AND s."promptName" = ${name} AND s."promptVersion" = ${version}`;
+    promptFilter = version === null ? sql`AND u."promptName" = ${name}` : sql`AND u."promptName" = ${name} AND u."promptVersion" = ${version}`;
   }
   const rows = await db.$queryRaw<OutcomeSqlRow[]>`
-    WITH runs AS (
-      SELECT r.id, r.outcome, r."costUsd", r."unpricedCount"
-      FROM "Run" r
-      WHERE ${runConditions(query)}
-    ), uses AS (
-      SELECT DISTINCT s."runId", s."promptName" AS gid, coalesce(s."promptVersion", 0) AS gver
-      FROM runs JOIN "Step" s ON s."runId" = runs.id
-      WHERE s.kind = 'LLM_CALL' AND s."promptName" IS NOT NULL AND s."promptName" <> '' ${promptFilter}
-    ), per_version AS (
-      SELECT u.gid, u.gver, count(*)::float8 AS runs,
-        count(*) FILTER (WHERE runs.outcome = 'SUCCESS')::float8 AS successes,
-        count(*) FILTER (WHERE runs."unpricedCount" > 0)::float8 AS unpriced_runs,
-        sum(runs."costUsd") AS run_cost
-      FROM uses u JOIN runs ON runs.id = u."runId"
-      GROUP BY u.gid, u.gver
+    WITH per_version AS (
+      SELECT u."promptName" AS gid, u."promptVersion" AS gver, count(*)::float8 AS runs,
+        count(*) FILTER (WHERE r.outcome = 'SUCCESS')::float8 AS successes,
+        count(*) FILTER (WHERE r."unpricedCount" > 0)::float8 AS unpriced_runs,
+        sum(r."costUsd") AS run_cost
+      FROM "Run" r JOIN "RunPromptVersion" u ON u."runId" = r.id
+      WHERE ${runConditions(query)} ${promptFilter}
+      GROUP BY 1, 2
     ), calls AS (
       SELECT s."promptName" AS gid, s."promptVersion" AS gver, sum(s.calls)::float8 AS calls,
         sum(s."unpricedCalls")::float8 AS unpriced_calls, sum(s."costUsd") AS call_cost

@@ -54,6 +54,8 @@ export interface StoreResult {
   spend: SpendRow[];
   /** Traces of the billable calls stored: their budget reservations are settled. */
   billedTraceIds: string[];
+  /** The billable calls stored that name a prompt, as stored (redacted): (trace, prompt, version; 0 = none named), once each. */
+  promptUses: { traceId: string; promptName: string; promptVersion: number }[];
   /**
    * What the run analysis still has to do, the rest being done here: stalled runs that got a step
    * are already RUNNING again (run upsert), loops of runs created by this batch are already flagged
@@ -61,6 +63,15 @@ export interface StoreResult {
    * tool calls or decisions; evaluators only when an agent has some.
    */
   analysis: { loopRunIds: string[]; evaluators: boolean };
+}
+
+function promptUsesOf(sources: readonly SpendSource[]): StoreResult["promptUses"] {
+  const used = new Map<string, StoreResult["promptUses"][number]>();
+  for (const s of sources) {
+    if (!s.promptName) continue;
+    used.set(`${s.traceId}\u0000${s.promptName}\u0000${s.promptVersion}`, { traceId: s.traceId, promptName: s.promptName, promptVersion: s.promptVersion });
+  }
+  return [...used.values()];
 }
 
 export const EMPTY_STORE_RESULT: StoreResult = {
@@ -72,6 +83,7 @@ export const EMPTY_STORE_RESULT: StoreResult = {
   createdAgents: [],
   spend: [],
   billedTraceIds: [],
+  promptUses: [],
   analysis: { loopRunIds: [], evaluators: false },
 };
 
@@ -363,6 +375,7 @@ export async function storeSteps(tx: Tx, input: StepDraft[], connection: Connect
     runsCreated: upserted.length - existingTraces.size,
     spend: rollUpSpend(inserted),
     billedTraceIds: [...new Set(inserted.map((source) => source.traceId))],
+    promptUses: promptUsesOf(inserted),
     runIds: upserted.map((r) => r.id),
     createdTeams: teams.created,
     createdAgents: agents.created,

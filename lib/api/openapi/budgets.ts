@@ -1,6 +1,7 @@
 /** OpenAPI paths of budgets: setting them (through change control), checking and reserving before spending. */
 import { budgetCreateBodySchema, budgetPatchBodySchema, checkQuerySchema, reservationBodySchema } from "@/lib/spend/budgets/schemas";
 import { annotate, componentRef, errorResponse, jsonContent, queryParameters, type JsonSchema } from "./schema";
+import { agentLockedResponse } from "./agents";
 import type { OpenApiFragment } from "./types";
 
 annotate(budgetCreateBodySchema, {
@@ -152,6 +153,7 @@ export const budgetsApi: OpenApiFragment = {
           "401": errorResponse("Missing or invalid key"),
           "403": errorResponse("The key lacks `budgets:check`"),
           "404": errorResponse("Unknown agent (`not_found:agent`)"),
+          "423": agentLockedResponse,
         },
       },
     },
@@ -162,14 +164,25 @@ export const budgetsApi: OpenApiFragment = {
         description:
           "Needs a key with `budgets:check`. Granted only if no hard cap of the agent, its team or the organisation would be exceeded, counting every open reservation: " +
           "concurrent reservations take turns on the caps, so 100 agents asking for $0.50 against $10 left get exactly 20 grants. A reservation holds until its trace's " +
-          "LLM calls arrive through ingestion (their actual cost then counts instead), until it is released, or until it expires (`ttlSeconds`, default 300, at most 3600).",
+          "LLM calls arrive through ingestion (their actual cost then counts instead), until it is released, or until it expires (`ttlSeconds`, default 300, at most 3600). " +
+          "Send an `Idempotency-Key` to retry safely: a retry with the same key (and API key) answers the same reservation instead of holding twice.",
+        parameters: [
+          {
+            name: "Idempotency-Key",
+            in: "header",
+            required: false,
+            schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,200}$" },
+            description: "Optional, e.g. a UUID per intended reservation. A retry with the same key gets the reservation made the first time (201, header `Idempotent-Replayed: true`).",
+          },
+        ],
         requestBody: { required: true, content: jsonContent(componentRef("ReservationInput")) },
         responses: {
-          "201": { description: "Granted", content: jsonContent(componentRef("Reservation")) },
-          "400": errorResponse("Invalid JSON or reservation (`bad_request:reservation`)"),
+          "201": { description: "Granted (or, for a repeated Idempotency-Key, granted before)", content: jsonContent(componentRef("Reservation")) },
+          "400": errorResponse("Invalid JSON, reservation or Idempotency-Key (`bad_request:reservation`), or a key already used for another reservation (`bad_request:idempotency_key`)"),
           "401": errorResponse("Missing or invalid key"),
           "403": errorResponse("The key lacks `budgets:check`"),
           "404": errorResponse("Unknown agent (`not_found:agent`)"),
+          "423": agentLockedResponse,
           "409": { description: "Refused: a hard cap would be exceeded", content: jsonContent(componentRef("ReservationRefused")) },
         },
       },
@@ -211,7 +224,7 @@ export const budgetsApi: OpenApiFragment = {
         id: { type: "string" },
         allowed: { const: true },
         remainingUsd: nullable(usd("Left after this reservation")),
-        expiresAt: { type: "string", format: "date-time" },
+        expiresAt: { type: "string", format: "date-time", description: "When it stops holding: now + ttlSeconds, rounded up to a whole second" },
         budgets: { type: "array", items: componentRef("AppliedBudget") },
       },
       required: ["id", "allowed", "remainingUsd", "expiresAt"],

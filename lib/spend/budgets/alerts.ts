@@ -16,11 +16,9 @@ import { defineJob } from "@/lib/jobs/define";
 import { formatUsd } from "@/lib/runs/format";
 import { emitEvent, mrkdwn } from "@/lib/webhooks/events";
 import { periodOf, utcDay } from "./period";
-import { budgetSpentSql } from "./usage";
+import { foldSettledReservations, purgeReservations } from "./reserved-totals";
 
 export const BUDGET_ALERT_INTERVAL_MS = 5_000;
-/** Reservations are kept this long after they expire (they are shown for a day), then deleted. */
-const RESERVATION_RETENTION_MS = 86_400_000;
 
 interface NewAlert {
   id: string;
@@ -34,13 +32,11 @@ interface NewAlert {
 
 export const recordBudgetAlertsCommand = defineCommand("budget.alert", { user: "admin" }, async (tx, _actor, now: Date) => {
   const period = periodOf(now);
-  // $1 = first day of the month, $2 = the month's key: the spend is the budget check's own (budgetSpentSql).
+  // $1 = first day of the month, $2 = the month's key, $3 = now: the spend is the budget check's own (fd_budget_usage).
   const alerts = await tx.$queryRawUnsafe<NewAlert[]>(
     `WITH usage AS (
-      SELECT b."id", b."name", b."scope"::text AS "scope", b."monthlyLimitUsd" AS "limit", b."alertThresholds",
-             ${budgetSpentSql("numeric")} AS "spent"
-      FROM "Budget" b
-      WHERE cardinality(b."alertThresholds") > 0
+      SELECT u."id", u."name", u."scope", u."monthlyLimitUsd" AS "limit", u."alertThresholds", u."spentUsd" AS "spent"
+      FROM fd_budget_usage($1::date, $3::timestamp, ARRAY(SELECT b."id" FROM "Budget" b WHERE cardinality(b."alertThresholds") > 0)) u
     ), inserted AS (
       INSERT INTO "BudgetAlert" ("id", "budgetId", "period", "threshold", "spentUsd")
       SELECT 'bal_' || replace(gen_random_uuid()::text, '-', ''), u."id", $2, t, u."spent"
@@ -55,6 +51,7 @@ export const recordBudgetAlertsCommand = defineCommand("budget.alert", { user: "
     ORDER BY u."name", i."threshold"`,
     utcDay(period.start),
     period.key,
+    now.toISOString(),
   );
   for (const alert of alerts) {
     const spent = Number(alert.spentUsd);
@@ -87,19 +84,15 @@ export async function recordBudgetAlerts(db: Db, now = new Date()): Promise<NewA
   return db.$transaction((tx) => recordBudgetAlertsCommand(tx, ALERTS_ACTOR, now));
 }
 
-/** Reservations expired for more than a day are dropped: they hold nothing and keep the open-reservation index small. */
-export async function purgeReservations(db: Db, now = new Date()): Promise<number> {
-  return db.$executeRaw`DELETE FROM "BudgetReservation" WHERE "expiresAt" < ${new Date(now.getTime() - RESERVATION_RETENTION_MS)}`;
-}
-
 export const budgetAlertsJob = defineJob({
   name: "budget_alerts",
-  description: "Records budget thresholds crossed this month (once each) and sends their webhook events; drops expired reservations.",
+  description:
+    "Records budget thresholds crossed this month (once each) and sends their webhook events; folds settled reservations out of the reserved totals (if a notification was missed) and drops expired ones.",
   intervalMs: BUDGET_ALERT_INTERVAL_MS,
   run: async ({ now }) => {
-    const db = getDb();
-    const alerts = await recordBudgetAlerts(db, now);
-    const purged = await purgeReservations(db, now);
-    return { alerts: alerts.length, reservationsPurged: purged };
+    const alerts = await recordBudgetAlerts(getDb(), now);
+    const folded = await foldSettledReservations();
+    const purged = await purgeReservations(now);
+    return { alerts: alerts.length, reservationsFolded: folded, reservationsPurged: purged };
   },
 });

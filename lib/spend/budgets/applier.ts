@@ -91,6 +91,8 @@ export const budgetApplier = registerApplier({
     const resolved = await lockTarget(tx, key);
     const next = parseState(state);
     const existing = await tx.budget.findFirst({ where: budgetWhere(resolved), select: { id: true } });
+    // Every shard of the budget (fd_lock_budget_shards): no reservation is decided against it while it changes.
+    if (existing) await tx.$executeRaw`SELECT fd_lock_budget_shards(${existing.id})`;
     if (next === null) {
       if (existing) await tx.budget.delete({ where: { id: existing.id } });
       return;

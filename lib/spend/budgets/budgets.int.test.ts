@@ -22,6 +22,7 @@ import { SYSTEM_ACTOR, type Actor } from "@/lib/audit";
 import { approveChange } from "@/lib/changes/commands";
 import { execute } from "@/lib/commands";
 import { db } from "@/lib/db";
+import { ready } from "@/lib/db/notifications";
 import type { Role } from "@/lib/rbac";
 import { ingestBatch } from "@/lib/telemetry/pipeline";
 import { createUser } from "@/lib/users/commands";
@@ -34,6 +35,7 @@ import { randomTraceId, randomSpanId } from "@/tests/factories/otlp";
 import { recordBudgetAlerts } from "./alerts";
 import { anomalyOf, detectAnomalies } from "./anomalies";
 import { setBudget } from "./commands";
+import { foldOnSettlement, foldSettledReservations, purgeReservations, RESERVATIONS_CHANNEL } from "./reserved-totals";
 import { checkBudget, reserveBudget } from "./reservations";
 
 const suffix = randomBytes(3).toString("hex");
@@ -114,9 +116,50 @@ async function patchBudget(id: string, body: unknown, key = keys.admin) {
   return { status: response.status, body: await response.json() };
 }
 
-async function reserve(body: unknown, key = keys.check) {
-  const response = await reserveRoute(request("POST", "/api/v1/budgets/reservations", key, body), noParams);
-  return { status: response.status, body: await response.json() };
+async function reserve(body: unknown, key = keys.check, headers: Record<string, string> = {}) {
+  const req = request("POST", "/api/v1/budgets/reservations", key, body);
+  for (const [name, value] of Object.entries(headers)) req.headers.set(name, value);
+  const response = await reserveRoute(req, noParams);
+  return { status: response.status, body: await response.json(), replayed: response.headers.get("idempotent-replayed") };
+}
+
+/**
+ * The reserved totals equal what they summarise: per scope, target, width, bucket and shard, the estimates of the
+ * reservations still in them (per-second rows only for the last minute on: older ones are purged). Returns
+ * the rows that differ (none).
+ */
+async function totalsDrift(): Promise<unknown[]> {
+  return db.$queryRaw<unknown[]>`
+    WITH expected AS (
+      SELECT k.scope::text AS scope, k."targetId", k.seconds, k.at, k.shard, SUM(r."estimatedCostUsd") AS usd, count(*)::int AS n
+      FROM "BudgetReservation" r CROSS JOIN LATERAL fd_budget_reserved_keys(r."teamId", r."agentId", r."expiresAt") k
+      WHERE r."inTotals"
+      GROUP BY 1, 2, 3, 4, 5
+    ), actual AS (
+      SELECT t.scope::text AS scope, t."targetId", t.seconds, t.at, t.shard, t."reservedUsd" AS usd, t.reservations AS n FROM "BudgetReservedTotal" t
+      WHERE t.reservations <> 0 OR t."reservedUsd" <> 0
+    ), recent AS (SELECT (now() AT TIME ZONE 'UTC') - interval '1 minute' AS since)
+    SELECT 'missing' AS kind, * FROM (SELECT * FROM expected EXCEPT SELECT * FROM actual) a, recent WHERE a.seconds = 60 OR a.at >= recent.since
+    UNION ALL
+    SELECT 'extra', * FROM (SELECT * FROM actual EXCEPT SELECT * FROM expected) b, recent WHERE b.seconds = 60 OR b.at >= recent.since`;
+}
+
+/** What the organisation's budget is set to for a test (an existing one is changed and put back; else one is created and removed). */
+async function withOrganisationCap<T>(leftUsd: number, now: Date, fn: () => Promise<T>): Promise<T> {
+  const existing = await db.budget.findFirst({ where: { scope: "GLOBAL" } });
+  const organisation = existing ?? (await db.budget.create({ data: { name: `Organisation ${suffix}`, scope: "GLOBAL", monthlyLimitUsd: 0, alertThresholds: [], createdByName: `tests ${suffix}` } }));
+  try {
+    // Used so far (spend and open reservations) by the budget check's own arithmetic; the limit is in cents.
+    await db.budget.update({ where: { id: organisation.id }, data: { hardCap: false, monthlyLimitUsd: 1_000_000_000 } });
+    const { agent } = await agentInTeam();
+    const org = (await checkBudget(agent, 0, now)).budgets.find((b) => b.scope === "organisation")!;
+    const used = org.spentUsd + org.reservedUsd;
+    await db.budget.update({ where: { id: organisation.id }, data: { hardCap: true, monthlyLimitUsd: (Math.ceil(used * 100) + leftUsd * 100) / 100 } });
+    return await fn();
+  } finally {
+    if (existing) await db.budget.update({ where: { id: existing.id }, data: { hardCap: existing.hardCap, monthlyLimitUsd: existing.monthlyLimitUsd } });
+    else await db.budget.delete({ where: { id: organisation.id } });
+  }
 }
 
 describe("setting budgets through the API (admin key)", () => {
@@ -315,6 +358,141 @@ describe("reservations", () => {
     expect((await checkBudget(agent, 1)).allowed).toBe(true);
   });
 
+  it("counts against team and organisation caps at once under concurrency: exactly what the tightest allows, never more", async () => {
+    const now = new Date();
+    const a = await agentInTeam();
+    const b = await agentInTeam();
+    const capped = unique("capped");
+    await spend(capped, a.team, 0); // a second agent of team a, with a $1 cap of its own
+    for (const [team, spent] of [[a.team, 3], [b.team, 1]] as const) {
+      await setBudget(people.finance!, { target: { scope: "team", team }, state: { monthlyLimitUsd: (spent + 5).toFixed(2), thresholds: [], hardCap: true }, reason: "race" });
+      await spend(team === a.team ? a.agent : b.agent, team, spent); // $5 left in each team
+    }
+    await setBudget(people.finance!, { target: { scope: "agent", agent: capped }, state: { monthlyLimitUsd: "1.00", thresholds: [], hardCap: true }, reason: "race" });
+    await withOrganisationCap(7, now, async () => {
+      // 150 at once: team a's agents ask for $30 + $30, team b's for $15 against $5 + $5 in the teams and $7.00–7.01 in the organisation.
+      const asks = [...Array(60).fill(a.agent), ...Array(60).fill(capped), ...Array(30).fill(b.agent)] as string[];
+      const answers = await Promise.all(asks.map((agent) => reserveBudget({ agent, estimatedCostUsd: 0.5 }, null, now)));
+      const granted = (name: string) => answers.filter((x, i) => x.allowed && asks[i] === name).length;
+      expect(answers.filter((x) => x.allowed)).toHaveLength(14); // floor($7.00x / $0.50): the organisation binds
+      expect(granted(capped)).toBeLessThanOrEqual(2);
+      expect(granted(a.agent) + granted(capped)).toBeLessThanOrEqual(10);
+      expect(granted(b.agent)).toBeLessThanOrEqual(10);
+      const held = await db.budgetReservation.aggregate({ where: { agent: { name: { in: [a.agent, b.agent, capped] } } }, _sum: { estimatedCostUsd: true }, _count: true });
+      expect([held._count, held._sum.estimatedCostUsd?.toFixed(2)]).toEqual([14, "7.00"]);
+      const refusals = answers.filter((x) => !x.allowed).map((x) => (x.allowed ? "" : x.reason));
+      expect(refusals.some((r) => r.includes("the organisation"))).toBe(true);
+      expect((await checkBudget(b.agent, 0.5, now)).allowed).toBe(false);
+      expect(await totalsDrift()).toEqual([]);
+    });
+  });
+
+  it("grants on the fast path (one shard) far from the organisation's cap and exactly near it: never a cent over", async () => {
+    const now = new Date();
+    const agents = await Promise.all(Array.from({ length: 12 }, () => agentInTeam()));
+    const { agent: whale } = await agentInTeam();
+    await withOrganisationCap(1010, now, async () => {
+      // $1,000 of it held (a large estimate: the exact path) leaves $10.00x: 200 reservations of $0.05, each of them
+      // at most a thousandth of the limit, so the first ones hold one shard each, the last ones every shard.
+      expect((await reserveBudget({ agent: whale, estimatedCostUsd: 1000 }, null, now)).allowed).toBe(true);
+      const asks = Array.from({ length: 300 }, (_, i) => agents[i % agents.length]!.agent);
+      const answers = await Promise.all(asks.map((agent) => reserveBudget({ agent, estimatedCostUsd: 0.05 }, null, now)));
+      expect(answers.filter((x) => x.allowed)).toHaveLength(200);
+      const held = await db.budgetReservation.aggregate({ where: { agent: { name: { in: agents.map((a) => a.agent) } } }, _sum: { estimatedCostUsd: true }, _count: true });
+      expect([held._count, held._sum.estimatedCostUsd?.toFixed(2)]).toEqual([200, "10.00"]);
+      expect(answers.find((x) => !x.allowed)).toMatchObject({ allowed: false, reason: expect.stringContaining("the organisation") });
+      expect(await totalsDrift()).toEqual([]);
+    });
+  });
+
+  it("keeps the reserved totals equal to the open reservations: settled estimates leave them, released and expired ones stop counting", async () => {
+    const { agent, team } = await agentInTeam();
+    await setBudget(people.finance!, { target: { scope: "team", team }, state: { monthlyLimitUsd: "20.00", thresholds: [], hardCap: true }, reason: "totals" });
+    const traceId = randomTraceId();
+    const settled = await reserve({ agent, estimatedCostUsd: 3, traceId });
+    const released = await reserve({ agent, estimatedCostUsd: 2 });
+    const kept = await reserve({ agent, estimatedCostUsd: 1.5 });
+    expect([settled.status, released.status, kept.status]).toEqual([201, 201, 201]);
+    expect((await checkBudget(agent, 0)).budgets[0]).toMatchObject({ scope: "team", spentUsd: 0, reservedUsd: 6.5, remainingUsd: 13.5 });
+
+    // Settled by ingestion: its cost replaces the estimate at once, before and after it is folded out of the
+    // totals — which this instance does on the notification the settlement commits (the job's fold is the net).
+    foldOnSettlement();
+    await ready(RESERVATIONS_CHANNEL);
+    await spend(agent, team, 0.75, { traceId });
+    expect((await checkBudget(agent, 0)).budgets[0]).toMatchObject({ spentUsd: 0.75, reservedUsd: 3.5, remainingUsd: 15.75 });
+    await expect.poll(async () => (await db.budgetReservation.findUniqueOrThrow({ where: { id: settled.body.id } })).inTotals, { timeout: 5_000 }).toBe(false);
+    expect(await foldSettledReservations()).toBe(0);
+    expect(await db.budgetReservation.findUniqueOrThrow({ where: { id: settled.body.id } })).toMatchObject({ settledAt: expect.any(Date), inTotals: false });
+    expect((await checkBudget(agent, 0)).budgets[0]).toMatchObject({ spentUsd: 0.75, reservedUsd: 3.5, remainingUsd: 15.75 });
+
+    // Released: out of the totals in the same statement.
+    const release = await releaseRoute(request("DELETE", `/api/v1/budgets/reservations/${released.body.id}`, keys.check), idParams(released.body.id));
+    expect(release.status).toBe(204);
+    expect(await db.budgetReservation.findUniqueOrThrow({ where: { id: released.body.id } })).toMatchObject({ inTotals: false });
+    expect((await checkBudget(agent, 0)).budgets[0]).toMatchObject({ reservedUsd: 1.5, remainingUsd: 17.75 });
+    const agentId = (await db.agent.findUniqueOrThrow({ where: { name: agent } })).id;
+    const minutes = await db.budgetReservedTotal.findMany({ where: { scope: "AGENT", targetId: agentId, seconds: 60 } });
+    expect(minutes.reduce((sum, m) => sum + Number(m.reservedUsd), 0)).toBe(1.5);
+    expect(await totalsDrift()).toEqual([]);
+
+    // Expired: counted until the millisecond it expires, whether its minute is still to come or the current one.
+    const expiresAt = new Date((await db.budgetReservation.findUniqueOrThrow({ where: { id: kept.body.id } })).expiresAt);
+    const reservedAt = async (at: Date) => (await checkBudget(agent, 0, at)).budgets[0]!.reservedUsd;
+    expect(await reservedAt(new Date(expiresAt.getTime() - 70_000))).toBe(1.5);
+    expect(await reservedAt(new Date(expiresAt.getTime() - 1))).toBe(1.5);
+    expect(await reservedAt(expiresAt)).toBe(0);
+    expect(await reservedAt(new Date(expiresAt.getTime() + 120_000))).toBe(0);
+  });
+
+  it("stops counting a reservation whose ttl runs out while the check waits, and the purge drops it with its totals", async () => {
+    const { agent } = await agentInTeam();
+    await setBudget(people.finance!, { target: { scope: "agent", agent }, state: { monthlyLimitUsd: "1.00", thresholds: [], hardCap: true }, reason: "ttl" });
+    const held = await reserveBudget({ agent, estimatedCostUsd: 1, ttlSeconds: 1 }, null);
+    if (!held.allowed) throw new Error("refused");
+    // Expiries are whole seconds (rounded up), what the per-second totals count by.
+    expect(held.expiresAt).toMatch(/:\d\d\.000Z$/);
+    expect((await checkBudget(agent, 0.01)).allowed).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, Date.parse(held.expiresAt) - Date.now() + 20));
+    expect((await checkBudget(agent, 1)).allowed).toBe(true);
+    // Made (as of) three days ago by another agent: long expired, purged with the totals of its minute.
+    const { agent: earlier } = await agentInTeam();
+    const agentId = (await db.agent.findUniqueOrThrow({ where: { name: earlier } })).id;
+    const old = await reserveBudget({ agent: earlier, estimatedCostUsd: 0.25, ttlSeconds: 60 }, null, new Date(Date.now() - 3 * 86_400_000));
+    expect(old.allowed).toBe(true);
+    expect(await purgeReservations()).toBeGreaterThanOrEqual(1);
+    expect(await db.budgetReservation.count({ where: { agentId, expiresAt: { lt: new Date(Date.now() - 86_400_000) } } })).toBe(0);
+    expect(await db.budgetReservedTotal.count({ where: { seconds: 60, at: { lt: new Date(Date.now() - 86_400_000 - 60_000) } } })).toBe(0);
+    expect(await db.budgetReservedTotal.count({ where: { seconds: 1, at: { lt: new Date(Date.now() - 180_000) } } })).toBe(0);
+    expect(await totalsDrift()).toEqual([]);
+  });
+
+  it("answers a retry with the same Idempotency-Key with the same reservation, held once, even when sent at once", async () => {
+    const { agent } = await agentInTeam();
+    await setBudget(people.finance!, { target: { scope: "agent", agent }, state: { monthlyLimitUsd: "10.00", thresholds: [], hardCap: true }, reason: "retries" });
+    const key = randomBytes(16).toString("hex");
+    const first = await reserve({ agent, estimatedCostUsd: 4 }, keys.check, { "Idempotency-Key": key });
+    const retry = await reserve({ agent, estimatedCostUsd: 4 }, keys.check, { "Idempotency-Key": key });
+    expect([first.status, retry.status, first.replayed, retry.replayed]).toEqual([201, 201, null, "true"]);
+    expect(retry.body).toMatchObject({ id: first.body.id, allowed: true, expiresAt: first.body.expiresAt, remainingUsd: 6 });
+    expect(await db.budgetReservation.count({ where: { agent: { name: agent } } })).toBe(1);
+    // The same key for something else is the client's mistake; another API key's same key is its own.
+    const other = await reserve({ agent, estimatedCostUsd: 5 }, keys.check, { "Idempotency-Key": key });
+    expect([other.status, other.body.error.code]).toEqual([400, "bad_request:idempotency_key"]);
+    expect((await reserve({ agent, estimatedCostUsd: 1 }, keys.check, { "Idempotency-Key": "x".repeat(201) })).status).toBe(400);
+
+    // At once: with a hard cap (the lock orders them) and with none (the unique index does).
+    const { agent: free } = await agentInTeam();
+    for (const name of [agent, free]) {
+      const same = `${key}-${name}`;
+      const answers = await Promise.all(Array.from({ length: 20 }, () => reserveBudget({ agent: name, estimatedCostUsd: 0.5 }, null, new Date(), { idempotencyKey: same })));
+      const ids = new Set(answers.map((x) => (x.allowed ? x.id : "refused")));
+      expect([...ids]).toHaveLength(1);
+      expect(await db.budgetReservation.count({ where: { idempotencyKey: same } })).toBe(1);
+    }
+    expect(await totalsDrift()).toEqual([]);
+  });
+
   it("never blocks ingestion, even while a reservation holds the budget's lock", async () => {
     const { agent, team } = await agentInTeam();
     await setBudget(people.finance!, { target: { scope: "agent", agent }, state: { monthlyLimitUsd: "5.00", thresholds: [], hardCap: true }, reason: "lock" });
@@ -322,6 +500,8 @@ describe("reservations", () => {
     await client.connect();
     try {
       await client.query("BEGIN");
+      // What a reservation on the exact path holds (every shard of the cap), and the budget row itself.
+      await client.query(`SELECT fd_lock_budget_shards(b."id") FROM "Budget" b JOIN "Agent" a ON a."id" = b."agentId" WHERE a."name" = $1`, [agent]);
       await client.query(`SELECT 1 FROM "Budget" b JOIN "Agent" a ON a."id" = b."agentId" WHERE a."name" = $1 FOR UPDATE OF b`, [agent]);
       const traceId = randomTraceId();
       await db.budgetReservation.create({ data: { agentId: (await db.agent.findUniqueOrThrow({ where: { name: agent } })).id, traceId, estimatedCostUsd: 1, expiresAt: new Date(Date.now() + 60_000) } });

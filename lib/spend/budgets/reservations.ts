@@ -3,25 +3,28 @@
  *
  * A reservation must hold under concurrency: 100 agents reserving $0.50
  * against $10 left get exactly 20 grants, never 21 (a check-then-spend lets
- * them all through). So a reservation locks the hard-capped budgets that
- * apply (agent, team, organisation; in id order, so two reservations never
- * deadlock), and only then reads what they have used — in a statement that
- * starts after the lock was granted, so it sees every reservation committed
- * before — and inserts its own before COMMIT releases the lock. Budgets
- * without a hard cap never refuse; they are not locked.
+ * them all through). Each is ONE statement, `fd_reserve_budget` (PL/pgSQL,
+ * migration *_reservation_totals; README.md here): it locks the hard caps
+ * that apply (the agent's shard of each far from the cap, all shards near
+ * it; in id order, so two reservations never deadlock), reads their use in a
+ * statement that starts after the locks were granted, and inserts its own;
+ * COMMIT releases the locks. They are held for the server's work only (the
+ * commit does not wait for the disk: a grant is answered after fd_flush_wal),
+ * never across a round trip to this process, and what is read
+ * under them is a few hundred rows at most whatever the number of open
+ * reservations (the reserved totals). Budgets without a hard cap never
+ * refuse; they are not locked.
  *
- * Plain pg, three statements under the lock: it is held for about a
- * millisecond, which is what bounds reservations per second per budget.
- * Ingestion never takes these locks: it settles reservations by trace
- * (settle-hook.ts) and adds spend to the rollup rows the usage reads.
+ * The check is one statement too (`fd_check_budget`): the agent by name and
+ * the same use. Ingestion never takes these locks: it settles reservations by
+ * trace (settle-hook.ts) and adds spend to the rollup rows the use reads.
  */
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { plainTransaction, readQuery } from "@/lib/db";
+import { readQuery } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { periodOf, utcDay } from "./period";
-import { DEFAULT_TTL_SECONDS, type ReservationBody } from "./schemas";
-import { BUDGETS_OF_AGENT, budgetUsageSql, budgetUseOf, type BudgetUsageRow } from "./usage";
+import { DEFAULT_TTL_SECONDS, idempotencyKeySchema, type ReservationBody } from "./schemas";
+import { budgetUseOf, type BudgetUsageRow } from "./usage";
 
 export interface AppliedBudget {
   id: string;
@@ -47,28 +50,14 @@ export interface CheckAnswer {
 
 const SCOPE_NAMES = { GLOBAL: "organisation", TEAM: "team", AGENT: "agent" } as const;
 
-interface AgentRow {
-  id: string;
-  teamId: string | null;
+/** The SQLSTATE both functions raise for an agent name they do not know. */
+const UNKNOWN_AGENT = "FD404";
+
+function unknownAgent(name: string): AppError {
+  return new AppError("not_found:agent", `There is no agent named “${name}”.`);
 }
 
-async function agentNamed(name: string): Promise<AgentRow> {
-  const [agent] = await readQuery<AgentRow>(`SELECT "id", "teamId" FROM "Agent" WHERE "name" = $1`, [name]);
-  if (!agent) throw new AppError("not_found:agent", `There is no agent named “${name}”.`);
-  return agent;
-}
-
-const USAGE_OF_AGENT = budgetUsageSql(BUDGETS_OF_AGENT);
-
-const LOCK_HARD_CAPS = `
-  SELECT b."id" FROM "Budget" b
-  WHERE b."hardCap" AND (b."scope" = 'GLOBAL' OR (b."scope" = 'TEAM' AND b."teamId" = $2) OR (b."scope" = 'AGENT' AND b."agentId" = $1))
-  ORDER BY b."id"
-  FOR UPDATE`;
-
-const INSERT_RESERVATION = `
-  INSERT INTO "BudgetReservation" ("id", "agentId", "teamId", "traceId", "estimatedCostUsd", "expiresAt", "apiKeyId")
-  VALUES ($1, $2, $3, $4, $5::numeric, $6::timestamp, $7)`;
+const isUnknownAgent = (error: unknown) => (error as { code?: unknown } | null)?.code === UNKNOWN_AGENT;
 
 function label(row: BudgetUsageRow): string {
   return row.scope === "GLOBAL" ? "the organisation" : row.scope === "TEAM" ? `team ${row.teamName}` : `agent ${row.agentName}`;
@@ -76,7 +65,7 @@ function label(row: BudgetUsageRow): string {
 
 const usd = (value: number) => `$${value.toFixed(2)}`;
 
-/** Weighs an estimate (nano-dollars) against every budget that applies. */
+/** Weighs an estimate (nano-dollars) against every budget that applies, as fd_reserve_budget does. */
 function weigh(rows: BudgetUsageRow[], estimateUsd: number): CheckAnswer {
   const estimate = BigInt(Math.round(estimateUsd * 1e6)) * 1000n;
   const budgets: AppliedBudget[] = rows.map((row) => {
@@ -109,49 +98,101 @@ function weigh(rows: BudgetUsageRow[], estimateUsd: number): CheckAnswer {
   };
 }
 
-/** The read-only question: would this estimate be allowed now? Nothing is held. */
+/** The read-only question: would this estimate be allowed now? Nothing is held. One statement. */
 export async function checkBudget(agentName: string, estimatedCostUsd: number, now = new Date()): Promise<CheckAnswer> {
-  const agent = await agentNamed(agentName);
-  const rows = await readQuery<BudgetUsageRow>(USAGE_OF_AGENT, [utcDay(periodOf(now).start), now.toISOString(), agent.id, agent.teamId]);
+  const rows = await readQuery<BudgetUsageRow>(`SELECT * FROM fd_check_budget($1, $2::timestamp)`, [agentName, now.toISOString()]).catch((error: unknown) => {
+    throw isUnknownAgent(error) ? unknownAgent(agentName) : error;
+  });
   return weigh(rows, estimatedCostUsd);
 }
 
 export type ReservationAnswer =
-  | { allowed: true; id: string; remainingUsd: number | null; expiresAt: string; budgets: AppliedBudget[] }
+  | { allowed: true; id: string; remainingUsd: number | null; expiresAt: string; budgets: AppliedBudget[]; repeated: boolean }
   | { allowed: false; reason: string; remainingUsd: number | null; budgets: AppliedBudget[] };
 
-/** Holds `estimatedCostUsd` against every budget of the agent, unless a hard cap would be exceeded. */
-export async function reserveBudget(body: ReservationBody, apiKeyId: string | null, now = new Date()): Promise<ReservationAnswer> {
-  const agent = await agentNamed(body.agent);
+export interface ReservationOptions {
+  /** The request's `Idempotency-Key`: a retry with the same key (and API key) gets the same reservation back. */
+  idempotencyKey?: string | null;
+}
+
+/** The `Idempotency-Key` header's value (null when absent), or 400 naming it. */
+export function parseIdempotencyKey(header: string | null): string | null {
+  if (header === null) return null;
+  const parsed = idempotencyKeySchema.safeParse(header);
+  if (!parsed.success) {
+    throw new AppError("bad_request:reservation", "The reservation is not valid.", [{ path: "Idempotency-Key", message: parsed.error.issues[0]!.message }]);
+  }
+  return parsed.data;
+}
+
+interface ReservationRow extends Omit<BudgetUsageRow, "id"> {
+  outcome: "granted" | "refused" | "repeated" | "key_reused";
+  reservationId: string | null;
+  expiresAt: Date | null;
+  /** Null on the one row answered when no budget applies. */
+  id: string | null;
+}
+
+/** Holds `estimatedCostUsd` against every budget of the agent, unless a hard cap would be exceeded. One statement. */
+export async function reserveBudget(
+  body: ReservationBody,
+  apiKeyId: string | null,
+  now = new Date(),
+  { idempotencyKey = null }: ReservationOptions = {},
+): Promise<ReservationAnswer> {
   // Stored with 6 decimals: weigh exactly what is stored.
   const estimatedCostUsd = Math.round(body.estimatedCostUsd * 1e6) / 1e6;
-  const expiresAt = new Date(now.getTime() + (body.ttlSeconds ?? DEFAULT_TTL_SECONDS) * 1000);
-  return plainTransaction(async (client) => {
-    await client.query(LOCK_HARD_CAPS, [agent.id, agent.teamId]);
-    const { rows } = await client.query<BudgetUsageRow>(USAGE_OF_AGENT, [utcDay(periodOf(now).start), now.toISOString(), agent.id, agent.teamId]);
-    const answer = weigh(rows, estimatedCostUsd);
-    if (!answer.allowed) return { allowed: false, reason: answer.reason!, remainingUsd: answer.remainingUsd, budgets: answer.budgets };
-    const id = `res_${randomUUID().replace(/-/g, "")}`;
-    await client.query(INSERT_RESERVATION, [id, agent.id, agent.teamId, body.traceId ?? null, estimatedCostUsd.toFixed(6), expiresAt.toISOString(), apiKeyId]);
-    const remainingUsd = answer.remainingUsd === null ? null : Math.max(0, Math.round((answer.remainingUsd - estimatedCostUsd) * 1e9) / 1e9);
-    return {
-      allowed: true,
-      id,
-      remainingUsd,
-      expiresAt: expiresAt.toISOString(),
-      budgets: answer.budgets.map((b) => ({ ...b, reservedUsd: b.reservedUsd + estimatedCostUsd, remainingUsd: Math.max(0, b.remainingUsd - estimatedCostUsd) })),
-    };
+  // Whole seconds (rounded up): the reserved totals count the minute under way per second (README.md).
+  const expiresAt = new Date(Math.ceil((now.getTime() + (body.ttlSeconds ?? DEFAULT_TTL_SECONDS) * 1000) / 1000) * 1000);
+  const id = `res_${randomUUID().replace(/-/g, "")}`;
+  const rows = await readQuery<ReservationRow>(`SELECT * FROM fd_reserve_budget($1, $2, $3::numeric, $4::timestamp, $5, $6, $7, $8::timestamp)`, [
+    id,
+    body.agent,
+    estimatedCostUsd.toFixed(6),
+    expiresAt.toISOString(),
+    body.traceId ?? null,
+    apiKeyId,
+    idempotencyKey,
+    now.toISOString(),
+  ]).catch((error: unknown) => {
+    throw isUnknownAgent(error) ? unknownAgent(body.agent) : error;
   });
+  const { outcome, reservationId, expiresAt: heldUntil } = rows[0]!;
+  // fd_reserve_budget released its locks without waiting for the disk: a grant is answered once it is durable.
+  if (outcome === "granted" || outcome === "repeated") await readQuery(`SELECT fd_flush_wal()`, []);
+  const budgetRows = rows.filter((r): r is ReservationRow & { id: string } => r.id !== null);
+  if (outcome === "key_reused") {
+    throw new AppError("bad_request:idempotency_key", "This Idempotency-Key was used for another reservation (another agent or estimate): use a new key for a new reservation.");
+  }
+  const answer = weigh(budgetRows, estimatedCostUsd);
+  if (outcome === "refused") {
+    // The database decided under the lock with the same arithmetic as weigh(): its rows say which cap refused.
+    return { allowed: false, reason: answer.reason ?? "A hard cap would be exceeded.", remainingUsd: answer.remainingUsd, budgets: answer.budgets };
+  }
+  if (outcome === "repeated") {
+    // The rows are read now and already count the reservation (while it holds).
+    return { allowed: true, id: reservationId!, remainingUsd: answer.remainingUsd, expiresAt: heldUntil!.toISOString(), budgets: answer.budgets, repeated: true };
+  }
+  const remainingUsd = answer.remainingUsd === null ? null : Math.max(0, Math.round((answer.remainingUsd - estimatedCostUsd) * 1e9) / 1e9);
+  return {
+    allowed: true,
+    id: reservationId!,
+    remainingUsd,
+    expiresAt: expiresAt.toISOString(),
+    budgets: answer.budgets.map((b) => ({ ...b, reservedUsd: b.reservedUsd + estimatedCostUsd, remainingUsd: Math.max(0, b.remainingUsd - estimatedCostUsd) })),
+    repeated: false,
+  };
 }
 
 /**
  * Gives a reservation back before it expires (the agent did not spend after
- * all). Only the key that made it may; a settled or expired one is left as is.
+ * all). Only the key that made it may; a settled or expired one is left as is
+ * (and an estimate not folded out of the totals yet leaves them now).
  * Returns false for an unknown id (or another key's).
  */
 export async function releaseReservation(id: string, apiKeyId: string): Promise<boolean> {
   const rows = await readQuery<{ id: string }>(
-    `UPDATE "BudgetReservation" SET "settledAt" = COALESCE("settledAt", (now() AT TIME ZONE 'UTC'))
+    `UPDATE "BudgetReservation" SET "settledAt" = COALESCE("settledAt", (now() AT TIME ZONE 'UTC')), "inTotals" = false
      WHERE "id" = $1 AND "apiKeyId" = $2 RETURNING "id"`,
     [id, apiKeyId],
   );

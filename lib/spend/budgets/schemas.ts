@@ -155,6 +155,11 @@ export const reservationBodySchema = z
   .strict();
 export type ReservationBody = z.output<typeof reservationBodySchema>;
 
+/** A reservation's optional `Idempotency-Key` header: a retry with the same key gets the same reservation back. */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,200}$/, "Idempotency-Key is 1 to 200 visible ASCII characters (a UUID, say).");
+
 export const checkQuerySchema = z
   .object({
     agent: nameSchema("agent"),

@@ -1,39 +1,17 @@
 /**
  * What each budget has used this month: the month's spend from the monthly
  * rollup (`SpendMonthly`, maintained by ingestion) and what open
- * reservations still hold. The same SQL serves the read-only check, the
- * reservation (inside its lock), the budget list and the alerts job, so every
- * surface agrees on "remaining".
+ * reservations still hold (the reserved totals: README.md). Defined once, in
+ * SQL (`fd_budget_usage`, migration 20261201155557_reservation_totals), which
+ * the read-only check, the reservation (inside its lock), the budget list and
+ * the alerts job all read, so every surface agrees on "remaining".
  *
  * A budget applies to a call by its scope: the organisation's to every call,
  * a team's to calls of runs of that team, an agent's to that agent's calls.
  * Reservations count by the agent (and the agent's team when it reserved).
  */
 
-/**
- * Columns of a budget's use. $1 = first day of the month (date), $2 = now (UTC timestamp).
- * One branch per scope, so each sum walks its own index (PostgreSQL runs only
- * the branch a row takes): SpendMonthly by (month, teamId) or (month, agentId)
- * and the open reservations by agent, team or expiry (fd_budget_reservation_*).
- */
-const perScope = (sum: string, from: string, where: string, cast: string) => `
-  CASE b."scope"
-    WHEN 'AGENT' THEN (SELECT COALESCE(SUM(${sum}), 0) FROM ${from} WHERE ${where} AND x."agentId" = b."agentId")
-    WHEN 'TEAM' THEN (SELECT COALESCE(SUM(${sum}), 0) FROM ${from} WHERE ${where} AND x."teamId" = b."teamId")
-    ELSE (SELECT COALESCE(SUM(${sum}), 0) FROM ${from} WHERE ${where})
-  END::${cast}`;
-
-/** A budget's spend this month ($1 = first day of the month), as `cast`: the figure the check and the alerts job share. */
-export const budgetSpentSql = (cast: "text" | "numeric") => perScope(`x."costUsd"`, `"SpendMonthly" x`, `x."month" = $1::date`, cast);
-
-export const BUDGET_USAGE_COLUMNS = `
-  ${budgetSpentSql("text")} AS "spentUsd",
-  ${perScope(`x."unpricedCalls"`, `"SpendMonthly" x`, `x."month" = $1::date`, "int")} AS "unpricedCalls",
-  ${perScope(`x."estimatedCostUsd"`, `"BudgetReservation" x`, `x."settledAt" IS NULL AND x."expiresAt" > $2::timestamp`, "text")} AS "reservedUsd"`;
-
-/** The budgets that apply to an agent. $3 = agent id, $4 = the agent's team id (or null). */
-export const BUDGETS_OF_AGENT = `(b."scope" = 'GLOBAL' OR (b."scope" = 'TEAM' AND b."teamId" = $4) OR (b."scope" = 'AGENT' AND b."agentId" = $3))`;
-
+/** A row of `fd_budget_usage` (money as the exact decimal strings PostgreSQL returns). */
 export interface BudgetUsageRow {
   id: string;
   name: string;
@@ -50,15 +28,10 @@ export interface BudgetUsageRow {
   reservedUsd: string;
 }
 
-/** Budget rows with their use, tightest scope first; `where` filters `b` (e.g. BUDGETS_OF_AGENT). */
+/** Budget rows with their use, tightest scope first; `where` filters the budgets `b`. $1 = first day of the month, $2 = now (UTC). */
 export function budgetUsageSql(where: string): string {
-  return `SELECT b."id", b."name", b."scope"::text AS "scope", b."teamId", b."agentId", t."name" AS "teamName", a."name" AS "agentName",
-                 b."monthlyLimitUsd"::text AS "monthlyLimitUsd", b."hardCap", b."alertThresholds", ${BUDGET_USAGE_COLUMNS}
-          FROM "Budget" b
-          LEFT JOIN "Team" t ON t."id" = b."teamId"
-          LEFT JOIN "Agent" a ON a."id" = b."agentId"
-          WHERE ${where}
-          ORDER BY CASE b."scope" WHEN 'AGENT' THEN 0 WHEN 'TEAM' THEN 1 ELSE 2 END, b."id"`;
+  return `SELECT u.* FROM fd_budget_usage($1::date, $2::timestamp, ARRAY(SELECT b."id" FROM "Budget" b WHERE ${where})) u
+          ORDER BY CASE u."scope" WHEN 'AGENT' THEN 0 WHEN 'TEAM' THEN 1 ELSE 2 END, u."id"`;
 }
 
 /** Cents-exact arithmetic on the numeric strings PostgreSQL returns (9 decimals at most). */
