@@ -61,44 +61,26 @@ export default async function AgentPage({ params }: { params: Params }) {
       <StatusBanner agent={agent} />
       <Card className="mb-6">
         <dl className="grid grid-cols-2 gap-x-6 gap-y-3 px-5 py-4 text-sm sm:grid-cols-3 lg:grid-cols-6" aria-label="Health">
-          <div>
-            <dt className="text-xs text-slate-500">Configuration</dt>
-            <dd className="font-medium">{current ? `v${current.version}` : "none yet"}</dd>
-          </div>
-          <div>
-            <dt className="text-xs text-slate-500">Autonomy level</dt>
-            <dd className="font-medium">{agent.autonomyLevel}</dd>
-          </div>
-          <div>
-            <dt className="text-xs text-slate-500">Spend this month</dt>
-            <dd className="font-medium">
-              <BudgetUse health={agent.health} />
-            </dd>
-          </div>
-          <div>
-            <dt className="text-xs text-slate-500">Failed runs (24 h · 7 d)</dt>
-            <dd className="font-medium">
-              <Rate day={agent.health.day} week={agent.health.week} of="failed" />
-            </dd>
-          </div>
-          <div>
-            <dt className="text-xs text-slate-500">Looping runs (24 h · 7 d)</dt>
-            <dd className="font-medium">
-              <Rate day={agent.health.day} week={agent.health.week} of="looping" />
-            </dd>
-          </div>
-          <div>
-            <dt className="text-xs text-slate-500">Open escalations</dt>
-            <dd className="font-medium">
-              {agent.health.openEscalations > 0 ? (
-                <Link href={`/escalations?agent=${encodeURIComponent(agent.name)}`} className="text-brand-700 hover:underline">
-                  {agent.health.openEscalations}
-                </Link>
-              ) : (
-                "none"
-              )}
-            </dd>
-          </div>
+          <Fact label="Configuration">{current ? `v${current.version}` : "none yet"}</Fact>
+          <Fact label="Autonomy level">{agent.autonomyLevel}</Fact>
+          <Fact label="Spend this month">
+            <BudgetUse health={agent.health} />
+          </Fact>
+          <Fact label="Failed runs (24 h · 7 d)">
+            <Rate day={agent.health.day} week={agent.health.week} of="failed" />
+          </Fact>
+          <Fact label="Looping runs (24 h · 7 d)">
+            <Rate day={agent.health.day} week={agent.health.week} of="looping" />
+          </Fact>
+          <Fact label="Open escalations">
+            {agent.health.openEscalations > 0 ? (
+              <Link href={`/escalations?agent=${encodeURIComponent(agent.name)}`} className="text-brand-700 hover:underline">
+                {agent.health.openEscalations}
+              </Link>
+            ) : (
+              "none"
+            )}
+          </Fact>
         </dl>
       </Card>
       <div className="mb-6 grid gap-6 lg:grid-cols-2">
@@ -193,6 +175,15 @@ export default async function AgentPage({ params }: { params: Params }) {
       </Card>
       <AgentHistory items={agent.history} />
     </>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs text-slate-500">{label}</dt>
+      <dd className="font-medium">{children}</dd>
+    </div>
   );
 }
 
