@@ -2,7 +2,7 @@
  * What each budget has used this month: the month's spend from the monthly
  * rollup (`SpendMonthly`, maintained by ingestion) and what open
  * reservations still hold (the reserved totals: README.md). Defined once, in
- * SQL (`fd_budget_usage`, migration 20261201155557_reservation_totals), which
+ * SQL (`fd_budget_usage`, migration 20261201164237_reservation_totals), which
  * the read-only check, the reservation (inside its lock), the budget list and
  * the alerts job all read, so every surface agrees on "remaining".
  *
