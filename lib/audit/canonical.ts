@@ -9,7 +9,9 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export function toJsonValue(value: unknown): JsonValue {
   if (value === null || value === undefined) return null;
   if (typeof value === "string") return value.replace(/\u0000/g, "");
-  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  // Fractions to 15 significant digits: a 17-digit double (143.68306666666666) comes back from JSONB as
+  // 143.6830666666667, and the hash must be of what is stored. Every double of 15 digits or fewer is unchanged.
+  if (typeof value === "number") return Number.isFinite(value) ? (Number.isInteger(value) ? value : Number(value.toPrecision(15))) : null;
   if (typeof value === "boolean") return value;
   if (typeof value === "bigint") return value.toString();
   if (value instanceof Date) return value.toISOString();
