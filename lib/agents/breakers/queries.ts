@@ -5,6 +5,7 @@
  */
 import "server-only";
 import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/generated/prisma/client";
 import { describeRule, formatThreshold, formatValue, thresholdOf } from "./conditions";
 import { ruleOf, toApiCondition, type BreakerConditionName, type BreakerModeName, type BreakerRule, type BreakerStateName } from "./schemas";
 
@@ -75,28 +76,8 @@ const SELECT = {
   events: { orderBy: { at: "desc" as const }, take: EVENTS_PER_BREAKER, select: { id: true, kind: true, value: true, message: true, runIds: true, at: true } },
 } as const;
 
-type Row = {
-  id: string;
-  agentId: string;
-  name: string;
-  condition: BreakerConditionName;
-  params: unknown;
-  mode: BreakerModeName;
-  enabled: boolean;
-  coolDownMinutes: number;
-  halfOpen: boolean;
-  state: BreakerStateName;
-  stateChangedAt: Date | null;
-  lastFiredAt: Date | null;
-  windowStartedAt: Date | null;
-  lastValue: number | null;
-  lastEvaluatedAt: Date | null;
-  probeRunId: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  agent: { name: string };
-  events: { id: string; kind: BreakerEventKindName; value: number | null; message: string; runIds: string[]; at: Date }[];
-};
+/** A breaker as SELECT reads it (the type follows the select, so the two cannot drift). */
+type Row = Prisma.BreakerGetPayload<{ select: typeof SELECT }>;
 
 function viewOf(row: Row): BreakerView {
   const rule = ruleOf(row.condition, row.params);
@@ -137,12 +118,12 @@ export async function agentByName(name: string): Promise<{ id: string; name: str
 /** An agent's breakers, by name, with their latest events. */
 export async function listBreakers(agentId: string): Promise<BreakerView[]> {
   const rows = await db.breaker.findMany({ where: { agentId }, orderBy: { name: "asc" }, select: SELECT });
-  return rows.map((r) => viewOf(r as Row));
+  return rows.map((r) => viewOf(r));
 }
 
 export async function getBreaker(agentId: string, id: string): Promise<BreakerView | null> {
   const row = await db.breaker.findFirst({ where: { id, agentId }, select: SELECT });
-  return row ? viewOf(row as Row) : null;
+  return row ? viewOf(row) : null;
 }
 
 /** An agent's latest breaker events (all its breakers). */
