@@ -6,7 +6,9 @@
  * steps — reported against the same question asked of the raw steps in the
  * same run; at 200 concurrent agents, the budget check has p99 < 10 ms and a
  * reservation p99 < 20 ms — reported against `GET /api/live` at the same
- * rate and concurrency.
+ * rate and concurrency. `--rate` is a list (default 200,400): the first rate
+ * is the target's (200 agents, each asking once a second, faster than an LLM
+ * call answers), the others show the headroom.
  *
  * One command does everything: its own production build (`NEXT_DIST_DIR`,
  * default .next-bench-spend; rebuilt only when the sources changed), its own
@@ -85,7 +87,7 @@ const { values: args } = parseArgs({
     days: { type: "string", default: "90" },
     iterations: { type: "string", default: "50" },
     "raw-iterations": { type: "string", default: "5" },
-    rate: { type: "string", default: "400" },
+    rate: { type: "string", default: "200,400" },
     seconds: { type: "string", default: "20" },
     ttl: { type: "string", default: "300" },
     keep: { type: "boolean", default: false },
@@ -96,10 +98,12 @@ const CALLS = Number(args.calls);
 const DAYS = Number(args.days);
 const ITERATIONS = Number(args.iterations);
 const RAW_ITERATIONS = Number(args["raw-iterations"]);
-const RATE = Number(args.rate);
+const RATES = args.rate.split(",").map(Number);
+/** The rate the targets are judged at: the first of `--rate`. */
+const RATE = RATES[0]!;
 const SECONDS = Number(args.seconds);
 const TTL_SECONDS = Number(args.ttl);
-if (![CALLS, DAYS, ITERATIONS, RAW_ITERATIONS, RATE, SECONDS, TTL_SECONDS].every((n) => Number.isInteger(n) && n > 0)) throw new Error("every option is a positive integer");
+if (![CALLS, DAYS, ITERATIONS, RAW_ITERATIONS, ...RATES, SECONDS, TTL_SECONDS].every((n) => Number.isInteger(n) && n > 0)) throw new Error("every option is a positive integer");
 const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54870);
 const PG_DIR = process.env.BENCH_PG_DIR ?? ".data/bench-pg-spend";
 const APP_PORT = Number(process.env.BENCH_PORT ?? 3870);
@@ -162,7 +166,7 @@ function checkDisk(): void {
 async function main() {
   log(
     `${CALLS.toLocaleString("en-US")} calls over ${DAYS} days; PostgreSQL on ${PG_PORT} (${PG_DIR}); next start on ${APP_PORT} (${DIST_DIR}); ` +
-      `${ITERATIONS} rollup / ${RAW_ITERATIONS} raw iterations; budgets at ${RATE}/s for ${SECONDS} s; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+      `${ITERATIONS} rollup / ${RAW_ITERATIONS} raw iterations; budgets at ${RATES.join(", ")} requests/s for ${SECONDS} s; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`,
   );
   checkDisk();
   const build: NextBuildOutcome = await ensureNextBuild(DIST_DIR, log);
@@ -349,13 +353,13 @@ async function main() {
     log(`  ${budgetSetup.organisation + budgetSetup.teams + budgetSetup.agents} budgets (${budgetSetup.hardCapped} hard-capped) in ${(budgetSetup.ms / 1000).toFixed(1)} s`);
 
     const alone = 5;
-    const measured = async (target: Target, mode: "open" | "alone"): Promise<Phase> => {
+    const measured = async (target: Target, mode: "open" | "alone", rate = RATE): Promise<Phase> => {
       const loadBefore = load1();
       const app0 = treeCpuMs(appPid);
       const pg0 = treeCpuMs(pgPid);
       const gen0 = process.cpuUsage();
       const { result: r, activity } = await sampleActivity(url, () =>
-        mode === "open" ? openLoop(APP_PORT, target, data.agents.length, RATE, SECONDS, { pinned: true }) : closedLoop(APP_PORT, target, 1, alone),
+        mode === "open" ? openLoop(APP_PORT, target, data.agents.length, rate, SECONDS, { pinned: true }) : closedLoop(APP_PORT, target, 1, alone),
       );
       const gen = process.cpuUsage(gen0);
       const app1 = treeCpuMs(appPid);
@@ -383,23 +387,33 @@ async function main() {
     const checks = checkTarget(data.agents, keys.budgets, budgetSetup, "GET /api/v1/budgets/check");
     // A short untimed warm-up (JIT, key cache, pools), then the phases.
     for (const t of [liveTarget, checks]) await openLoop(APP_PORT, t, data.agents.length, RATE, 2, { pinned: true, warmRequest: { path: "/api/live" } });
-    log(`open loop, ${RATE} requests/s for ${SECONDS} s each, ${data.agents.length} agents with a connection each; and ${alone} s of one request at a time…`);
-    const liveBefore = await measured(liveTarget, "open");
+    log(`open loop at ${RATES.join(", ")} requests/s for ${SECONDS} s each, ${data.agents.length} agents with a connection each; and ${alone} s of one request at a time…`);
+    // At each rate the baseline, then the check; then the reservations at each rate (they stay open:
+    // the check with them open comes last, at the highest rate, then the baseline again).
+    const liveAt: Phase[] = [];
+    const checkAt: Phase[] = [];
+    const reserveAt: Phase[] = [];
+    for (const rate of RATES) {
+      liveAt.push(await measured(liveTarget, "open", rate));
+      checkAt.push(await measured(checks, "open", rate));
+    }
     const checkAlone = await measured(checks, "alone");
-    const check = await measured(checks, "open");
     const reserveAlone = await measured(reservationTarget(data.agents, keys.budgets, TTL_SECONDS, ledger, 1), "alone");
-    const reserve = await measured(reservationTarget(data.agents, keys.budgets, TTL_SECONDS, ledger, 2), "open");
+    for (const [i, rate] of RATES.entries()) reserveAt.push(await measured(reservationTarget(data.agents, keys.budgets, TTL_SECONDS, ledger, 2 + i), "open", rate));
+    const [check, reserve] = [checkAt[0]!, reserveAt[0]!];
     const reckoning = await reckonReservations(admin, ledger);
     log(
       `  reservations: ${reckoning.granted} granted ($${reckoning.grantedUsd}), ${reckoning.unanswered} unanswered ($${reckoning.unansweredUsd}), ` +
         `${reckoning.stored} stored ($${reckoning.storedUsd}), ${reckoning.open} open — ${reckoning.exact ? "stored = granted" : reckoning.ok ? "every grant stored, the rest unanswered requests" : "THEY DIFFER"}`,
     );
+    const highest = Math.max(...RATES);
     const checkOpen = await measured(
       checkTarget(data.agents, keys.budgets, budgetSetup, `GET /api/v1/budgets/check, ${reckoning.open.toLocaleString("en-US")} reservations open`),
       "open",
+      highest,
     );
-    const liveAfter = await measured(liveTarget, "open");
-    liveBefore.label += " before";
+    const liveAfter = await measured(liveTarget, "open", highest);
+    for (const p of liveAt) p.label += " before";
     liveAfter.label += " after";
     await stopChild(app);
     app = undefined;
@@ -444,7 +458,7 @@ async function main() {
       const pathName = { "rollup-http": "rollup, HTTP", "rollup-fn": "rollup, in process", "rollup-sql": "rollup, SQL only", raw: "**raw steps**, SQL", info: "information" }[t.kind];
       queryTable.push(row([t.label, pathName, String(s.n), f(s.p50), f(s.p95), f(s.p99), f(s.max), ratio]));
     }
-    const phases = [liveBefore, checkAlone, check, reserveAlone, reserve, checkOpen, liveAfter];
+    const phases = [...RATES.flatMap((_, i) => [liveAt[i]!, checkAt[i]!]), checkAlone, reserveAlone, ...reserveAt, checkOpen, liveAfter];
     const budgetTable = [
       row(["request", "load", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "sessions active · on a lock · idle in tx", "CPU ms/req app · PG · gen", "load avg"]),
       row(["---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]),
@@ -525,7 +539,7 @@ async function main() {
           commit,
           uncommittedPaths: dirty,
           machine,
-          config: { calls: CALLS, reused: args.reuse, days: DAYS, iterations: ITERATIONS, rawIterations: RAW_ITERATIONS, rate: RATE, seconds: SECONDS, ttlSeconds: TTL_SECONDS, distDir: DIST_DIR },
+          config: { calls: CALLS, reused: args.reuse, days: DAYS, iterations: ITERATIONS, rawIterations: RAW_ITERATIONS, rates: RATES, seconds: SECONDS, ttlSeconds: TTL_SECONDS, distDir: DIST_DIR },
           build,
           data: { runs: data.runs, agents: data.agents.length, spendDailyRows: data.spendDailyRows, spendMonthlyRows: data.spendMonthlyRows, sizes: data.sizes, loadSeconds: ms(data.totalMs / 1000), stages: data.stages.map((s) => ({ label: s.label, seconds: ms(s.ms / 1000) })) },
           agreement,
