@@ -29,12 +29,13 @@ export function RunStatusBadge({ status }: { status: RunStatusName }) {
   );
 }
 
-const FLAG_ICON: Record<RunFlag, string> = { toolFailure: "✖", loop: "↻", stall: "⏸", escalated: "⚑", unpriced: "?" };
+const FLAG_ICON: Record<RunFlag, string> = { toolFailure: "✖", loop: "↻", stall: "⏸", escalated: "⚑", executedDifferently: "≠", unpriced: "?" };
 const FLAG_TONE: Record<RunFlag, "red" | "amber" | "violet" | "gray"> = {
   toolFailure: "red",
   loop: "amber",
   stall: "amber",
   escalated: "violet",
+  executedDifferently: "red",
   unpriced: "gray",
 };
 

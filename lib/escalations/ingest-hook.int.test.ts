@@ -8,9 +8,11 @@
 import "@/lib/changes/appliers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { listRunsForApi } from "@/lib/runs/api-queries";
+import { countRuns, listRuns } from "@/lib/runs/queries";
+import { runFilterSchema } from "@/lib/runs/schemas";
 import { randomSpanId, randomTraceId } from "@/tests/factories/otlp";
 import { decideEscalation } from "./commands";
-import { RUN_FLAG_ATTRIBUTE } from "./ingest-hook";
 import { requestClearance } from "./request";
 import { agentInTeam, apiKey, ingest, newPolicy, person, toolCall, unique } from "./test-support";
 
@@ -32,7 +34,7 @@ async function approved(args: Record<string, unknown>, approvedArgs?: Record<str
 }
 
 const state = (id: string) => db.escalation.findUniqueOrThrow({ where: { id }, select: { executedDifferently: true, executedDifferentlyReason: true, executionCount: true, executedSpanId: true, runId: true } });
-const runFlag = async (traceId: string) => ((await db.run.findUniqueOrThrow({ where: { traceId } })).attributes as Record<string, unknown>)[RUN_FLAG_ATTRIBUTE] ?? false;
+const runFlag = async (traceId: string) => (await db.run.findUniqueOrThrow({ where: { traceId }, select: { flagExecutedDifferently: true } })).flagExecutedDifferently;
 
 describe("approved means exactly this", () => {
   it("passes the approved (changed) arguments in any key order, linking the run", async () => {
@@ -44,6 +46,7 @@ describe("approved means exactly this", () => {
     await ingest([call]);
     expect(await state(id)).toMatchObject({ executedDifferently: false, executionCount: 1 });
     expect(await runFlag(traceId)).toBe(false);
+    expect((await listRuns(runFilterSchema.parse({ agent, flag: ["executedDifferently"] }))).runs).toEqual([]);
   });
 
   it("flags the escalation and the run when the call uses the requested amount instead of the approved one", async () => {
@@ -52,6 +55,14 @@ describe("approved means exactly this", () => {
     expect(await state(id)).toMatchObject({ executedDifferently: true, executedDifferentlyReason: "executed with other arguments than approved" });
     expect(await runFlag(traceId)).toBe(true);
     expect(await db.auditEvent.findFirst({ where: { action: "escalation.execution_mismatch", targetId: id } })).toMatchObject({ actorType: "SYSTEM" });
+    // The runs list filters and counts it; the API answers it in the run's flags.
+    const filter = runFilterSchema.parse({ agent, flag: ["executedDifferently"] });
+    const { runs } = await listRuns(filter);
+    expect(runs.map((r) => r.traceId)).toEqual([traceId]);
+    expect(runs[0]!.flags.executedDifferently).toBe(true);
+    expect((await countRuns(filter)).flags.executedDifferently).toBe(1);
+    const { data } = await listRunsForApi({ traceId, limit: 1 });
+    expect(data[0]!.flags).toMatchObject({ executedDifferently: true });
   });
 
   it("flags a second execution of one clearance, in one batch or two", async () => {

@@ -28,7 +28,6 @@ export const ESCALATION_ID_ATTRIBUTE = "flightdeck.escalation.id";
 const ID_PATTERN = /^c[a-z0-9]{20,31}$/;
 /** Agents' clocks differ from ours: a call stamped this much before the request still counts as after it. */
 const CLOCK_SKEW_MS = 60_000;
-export const RUN_FLAG_ATTRIBUTE = "flightdeck.escalation.executed_differently";
 
 interface OpenEscalation {
   id: string;
@@ -99,7 +98,7 @@ export const recordExecutionsCommand = defineCommand("escalation.execution_misma
   }
   const mismatched = executions.filter((e) => e.mismatch !== null);
   for (const runId of new Set(mismatched.map((e) => e.runId))) {
-    await tx.$executeRaw`UPDATE "Run" SET "attributes" = "attributes" || jsonb_build_object(${RUN_FLAG_ATTRIBUTE}::text, true) WHERE "id" = ${runId}`;
+    await tx.$executeRaw`UPDATE "Run" SET "flagExecutedDifferently" = true WHERE "id" = ${runId} AND NOT "flagExecutedDifferently"`;
   }
   for (const e of executions) await notifyEscalation(tx, e.escalationId, "executed", mismatched.includes(e) ? "mismatch" : "executed");
   return {

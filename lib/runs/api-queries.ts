@@ -64,6 +64,7 @@ const runSelect = {
   flagStall: true,
   flagToolFailure: true,
   flagEscalated: true,
+  flagExecutedDifferently: true,
   agent: { select: { name: true } },
   team: { select: { name: true } },
 } satisfies Prisma.RunSelect;
@@ -94,6 +95,7 @@ function runJson(r: RunRow) {
       toolFailure: r.flagToolFailure,
       unpriced: r.unpricedCount > 0,
       escalated: r.flagEscalated,
+      executedDifferently: r.flagExecutedDifferently,
     },
   };
 }

@@ -29,7 +29,7 @@ export interface RunListItem {
   stepCount: number;
   failedStepCount: number;
   unpricedCount: number;
-  flags: { loop: boolean; stall: boolean; toolFailure: boolean; escalated: boolean; unpriced: boolean };
+  flags: { loop: boolean; stall: boolean; toolFailure: boolean; escalated: boolean; executedDifferently: boolean; unpriced: boolean };
   outputScore: number | null;
   outcome: "SUCCESS" | "FAILURE" | "UNKNOWN";
 }
@@ -54,13 +54,14 @@ interface RunRow {
   flagStall: boolean;
   flagToolFailure: boolean;
   flagEscalated: boolean;
+  flagExecutedDifferently: boolean;
   outputScore: number | null;
   outcome: "SUCCESS" | "FAILURE" | "UNKNOWN";
 }
 
 const RUN_COLUMNS = Prisma.sql`r.id, r."traceId", r.name, a.name AS agent, t.name AS team, r.status::text AS status,
   r."startedAt", r."endedAt", r."lastStepAt", r."inputTokens", r."outputTokens", r."costUsd", r."stepCount",
-  r."failedStepCount", r."unpricedCount", r."flagLoop", r."flagStall", r."flagToolFailure", r."flagEscalated",
+  r."failedStepCount", r."unpricedCount", r."flagLoop", r."flagStall", r."flagToolFailure", r."flagEscalated", r."flagExecutedDifferently",
   r."outputScore", r.outcome::text AS outcome`;
 
 function toItem(r: RunRow): RunListItem {
@@ -85,6 +86,7 @@ function toItem(r: RunRow): RunListItem {
       stall: r.flagStall,
       toolFailure: r.flagToolFailure,
       escalated: r.flagEscalated,
+      executedDifferently: r.flagExecutedDifferently,
       unpriced: r.unpricedCount > 0,
     },
     outputScore: r.outputScore,
@@ -107,6 +109,7 @@ function baseConditions(filter: RunFilter): Prisma.Sql[] {
     if (flag === "stall") where.push(Prisma.sql`r."flagStall"`);
     if (flag === "toolFailure") where.push(Prisma.sql`r."flagToolFailure"`);
     if (flag === "escalated") where.push(Prisma.sql`r."flagEscalated"`);
+    if (flag === "executedDifferently") where.push(Prisma.sql`r."flagExecutedDifferently"`);
     if (flag === "unpriced") where.push(Prisma.sql`r."unpricedCount" > 0`);
   }
   if (filter.model) {
@@ -193,7 +196,7 @@ export async function listRuns(filter: RunFilter, pageSize = RUNS_PAGE_SIZE): Pr
 export interface RunCounts {
   total: number;
   byStatus: Record<RunStatusName, number>;
-  flags: { toolFailure: number; loop: number; stall: number; escalated: number; unpriced: number };
+  flags: { toolFailure: number; loop: number; stall: number; escalated: number; executedDifferently: number; unpriced: number };
   /** Output good/bad × outcome success/failure, over the filters other than output/outcome. */
   quadrants: { goodSuccess: number; goodFailure: number; badSuccess: number; badFailure: number };
 }
@@ -214,6 +217,7 @@ export async function countRuns(filter: RunFilter): Promise<RunCounts> {
       count(*) FILTER (WHERE ${q} AND r."flagLoop")::int AS loop,
       count(*) FILTER (WHERE ${q} AND r."flagStall")::int AS stall,
       count(*) FILTER (WHERE ${q} AND r."flagEscalated")::int AS escalated,
+      count(*) FILTER (WHERE ${q} AND r."flagExecutedDifferently")::int AS "executedDifferently",
       count(*) FILTER (WHERE ${q} AND r."unpricedCount" > 0)::int AS unpriced,
       count(*) FILTER (WHERE ${good} AND r.outcome = 'SUCCESS')::int AS "goodSuccess",
       count(*) FILTER (WHERE ${good} AND r.outcome = 'FAILURE')::int AS "goodFailure",
@@ -225,7 +229,7 @@ export async function countRuns(filter: RunFilter): Promise<RunCounts> {
   return {
     total: n("total"),
     byStatus: { RUNNING: n("RUNNING"), SUCCEEDED: n("SUCCEEDED"), FAILED: n("FAILED"), ESCALATED: n("ESCALATED"), STALLED: n("STALLED") },
-    flags: { toolFailure: n("toolFailure"), loop: n("loop"), stall: n("stall"), escalated: n("escalated"), unpriced: n("unpriced") },
+    flags: { toolFailure: n("toolFailure"), loop: n("loop"), stall: n("stall"), escalated: n("escalated"), executedDifferently: n("executedDifferently"), unpriced: n("unpriced") },
     quadrants: { goodSuccess: n("goodSuccess"), goodFailure: n("goodFailure"), badSuccess: n("badSuccess"), badFailure: n("badFailure") },
   };
 }

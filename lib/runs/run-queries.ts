@@ -43,7 +43,7 @@ export async function getRunHeader(runId: string) {
     stepCount: run.stepCount,
     failedStepCount: run.failedStepCount,
     unpricedCount: run.unpricedCount,
-    flags: { loop: run.flagLoop, stall: run.flagStall, toolFailure: run.flagToolFailure, escalated: run.flagEscalated, unpriced: run.unpricedCount > 0 },
+    flags: { loop: run.flagLoop, stall: run.flagStall, toolFailure: run.flagToolFailure, escalated: run.flagEscalated, executedDifferently: run.flagExecutedDifferently, unpriced: run.unpricedCount > 0 },
     outputScore: run.outputScore,
   };
 }

@@ -19,7 +19,7 @@ import {
 export { RUN_STATUSES };
 export type { RunStatusName };
 
-export const RUN_FLAGS = ["toolFailure", "loop", "stall", "escalated", "unpriced"] as const;
+export const RUN_FLAGS = ["toolFailure", "loop", "stall", "escalated", "executedDifferently", "unpriced"] as const;
 export type RunFlag = (typeof RUN_FLAGS)[number];
 
 export const FLAG_LABELS: Record<RunFlag, string> = {
@@ -27,6 +27,7 @@ export const FLAG_LABELS: Record<RunFlag, string> = {
   loop: "Loop",
   stall: "Stall",
   escalated: "Escalated",
+  executedDifferently: "Executed differently",
   unpriced: "Unpriced",
 };
 
@@ -206,6 +207,7 @@ export const runFlagsSchema = z.object({
   toolFailure: z.boolean(),
   unpriced: z.boolean().meta({ description: "Some LLM calls had no price: their cost is unknown, not $0." }),
   escalated: z.boolean(),
+  executedDifferently: z.boolean().meta({ description: "A tool call of the run did not execute what its clearance approved (other arguments, a second time, or without approval)." }),
 });
 
 export const runListItemSchema = z.object({
