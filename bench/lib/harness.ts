@@ -6,7 +6,7 @@
  * of its own for `next start` (rebuilt when the sources changed).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { NextRequest } from "next/server";
@@ -194,4 +194,53 @@ export async function startNextServer(options: NextServerOptions): Promise<Child
     throw error;
   }
   return child;
+}
+
+/**
+ * Waits until every periodic job has finished its first tick on a freshly
+ * started server (JobState.lastFinishedAt at or after `since`), then `settleMs`.
+ * Those first ticks load the query compiler and run every job at once — a
+ * startup transient of a few hundred milliseconds that a long-running server
+ * pays once; measured phases should not start inside it.
+ */
+export async function waitForFirstJobTicks(client: pg.Client, since: Date, jobs: readonly string[], { timeoutMs = 60_000, settleMs = 3_000 } = {}): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "JobState" WHERE "name" = ANY($1) AND "lastFinishedAt" >= $2::timestamp`, [
+      [...jobs],
+      since.toISOString(),
+    ]);
+    if (rows[0]!.n >= jobs.length) break;
+    if (Date.now() - started > timeoutMs) throw new Error(`only ${rows[0]!.n} of ${jobs.length} jobs ticked within ${timeoutMs / 1000} s of the server's start`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  return Date.now() - started;
+}
+
+/**
+ * The disk's own flush latency, as a baseline for anything that waits for a
+ * commit to be durable: 8 KiB written and `fdatasync`ed (what a WAL flush
+ * does) one after another for `seconds`, in a file under `dir` (the database's
+ * disk). Blocks this process while it runs: call it between phases.
+ */
+export function measureDiskFlush(dir: string, seconds: number): { samples: number[]; over50ms: number } {
+  const file = path.join(dir, `flush-baseline-${process.pid}.bin`);
+  const fd = openSync(file, "w", 0o600);
+  const block = Buffer.alloc(8192, 1);
+  const samples: number[] = [];
+  try {
+    const end = performance.now() + seconds * 1000;
+    while (performance.now() < end) {
+      writeSync(fd, block);
+      const t = performance.now();
+      fdatasyncSync(fd);
+      samples.push(performance.now() - t);
+    }
+  } finally {
+    closeSync(fd);
+    unlinkSync(file);
+  }
+  samples.sort((a, b) => a - b);
+  return { samples, over50ms: samples.filter((s) => s > 50).length };
 }
