@@ -197,7 +197,7 @@ export async function startNextServer(options: NextServerOptions): Promise<Child
 }
 
 /**
- * Waits until every periodic job has finished its first tick on a freshly
+ * Waits until these periodic jobs have finished their first tick on a freshly
  * started server (JobState.lastFinishedAt at or after `since`), then `settleMs`.
  * Those first ticks load the query compiler and run every job at once — a
  * startup transient of a few hundred milliseconds that a long-running server

@@ -353,10 +353,12 @@ async function main() {
     one.destroy();
     log(`  ${budgetSetup.organisation + budgetSetup.teams + budgetSetup.agents} budgets (${budgetSetup.hardCapped} hard-capped) in ${(budgetSetup.ms / 1000).toFixed(1)} s`);
 
-    // Latency is measured on a settled server: not inside the first ticks of its periodic jobs.
+    // Latency is measured on a settled server: not inside the first ticks of its periodic jobs (bench/lib/harness.ts).
     const { JOBS } = await import("../../lib/jobs/registry");
-    const settledMs = await waitForFirstJobTicks(admin, serverStarted, JOBS.map((job) => job.name));
-    log(`  every periodic job ticked once (${(settledMs / 1000).toFixed(1)} s of waiting)`);
+    // The jobs of a few seconds' interval are always due at boot (the others may not be, after an earlier run).
+    const frequent = JOBS.filter((job) => job.intervalMs <= 60_000).map((job) => job.name);
+    const settledMs = await waitForFirstJobTicks(admin, serverStarted, frequent);
+    log(`  the ${frequent.length} frequent periodic jobs ticked once (${(settledMs / 1000).toFixed(1)} s of waiting)`);
 
     const alone = 5;
     const measured = async (target: Target, mode: "open" | "alone", rate = RATE): Promise<Phase> => {
