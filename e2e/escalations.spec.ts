@@ -4,7 +4,9 @@
  * user sees it appear in the queue without reloading, opens it, sees the run
  * that led to it, approves a lower amount with a comment; the waiting call
  * returns approved with that amount and comment. A two-approver policy needs
- * a second, different compliance user.
+ * a second, different compliance user. An agent that then pays the amount it
+ * asked for instead of the one approved is caught: the escalation and the run
+ * say so, and an ops lead finds the run by that flag.
  */
 import { randomBytes } from "node:crypto";
 import type { APIRequestContext, Page } from "@playwright/test";
@@ -116,6 +118,41 @@ test("an agent waits for clearance of a payment over the limit; compliance sees 
 
   await compliance.goto("/escalations/history");
   await expect(compliance.getByTestId("history-row").filter({ hasText: agent })).toContainText("compliance@flightdeck.local");
+});
+
+test("an agent that pays more than was approved is caught on the escalation, the run and the runs list", async ({ asOps: ops, request, initApiKey }) => {
+  test.setTimeout(90_000);
+  const team = `e2e-bind-${hex(3)}`;
+  const agent = `e2e-overpayer-${hex(3)}`;
+  const traceId = await runOf(request, initApiKey, agent, team);
+  await policy(request, initApiKey, { name: `Bound payments ${hex(2)}`, team, toolPattern: "erp.pay*", argument: "amount", threshold: 10_000 });
+  const asked = await ask(request, initApiKey, { traceId, spanId: hex(8), agent, tool: "erp.pay_invoice", arguments: { amount: 12_500, invoice: "2026-115" }, reason: "due today", confidence: 0.9 });
+  const decided = await request.post(`/api/v1/escalations/${asked.id}/decision`, {
+    headers: { Authorization: `Bearer ${initApiKey}` },
+    data: { verdict: "approve", comment: "9,000 only", decidedBy: "compliance@flightdeck.local", arguments: { amount: 9_000, invoice: "2026-115" } },
+  });
+  expect(decided.status(), await decided.text()).toBe(200);
+
+  // The agent pays what it asked for, not what was approved: its tool call arrives through ingestion.
+  const paid = await request.post("/api/v1/ingest", {
+    headers: { Authorization: `Bearer ${initApiKey}` },
+    data: {
+      steps: [
+        { traceId, spanId: hex(8), kind: "tool_call", name: "erp.pay_invoice", tool: "erp.pay_invoice", arguments: { amount: 12_500, invoice: "2026-115" }, startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), agent, team },
+      ],
+    },
+  });
+  expect(paid.status()).toBe(200);
+
+  await ops.goto(`/escalations/${asked.id}`);
+  await expect(ops.getByTestId("executed-differently")).toContainText("Executed differently than approved: executed with other arguments than approved.");
+
+  // The runs list finds it by that flag, and the run says so in its header.
+  await ops.goto(`/runs?agent=${encodeURIComponent(agent)}&flag=executedDifferently`);
+  await expect(ops.getByTestId("run-row")).toHaveCount(1);
+  await expect(ops.getByTestId("run-row").getByTestId("flag-executedDifferently")).toHaveText("≠Executed differently");
+  await ops.getByTestId("run-row").getByRole("link").first().click();
+  await expect(ops.getByRole("main").getByTestId("flag-executedDifferently")).toBeVisible();
 });
 
 test("a two-approver policy needs a second, different compliance user", async ({ asCompliance: compliance, browser, request, initApiKey }) => {
