@@ -169,6 +169,25 @@ export interface NextServerOptions {
   nodeArgs?: string[];
 }
 
+/**
+ * A benchmark's own server script (route handlers behind serveRouteHandlers),
+ * run as the app would be: `--conditions=react-server` so modules marked
+ * `server-only` load outside Next, npm start's NODE_OPTIONS; once it listens.
+ */
+export async function startRouteServer(script: string, options: Omit<NextServerOptions, "distDir">): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--conditions=react-server", "--import", "tsx", path.join(process.cwd(), script)], {
+    env: { ...process.env, DATABASE_URL: options.databaseUrl, PORT: String(options.port), NODE_ENV: "production", NODE_OPTIONS: serverNodeOptions(), ...options.env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    await waitForPort(options.port, child);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return child;
+}
+
 /** `next start` on 127.0.0.1:`port` as `npm start` runs it (production, npm start's NODE_OPTIONS), once it listens. */
 export async function startNextServer(options: NextServerOptions): Promise<ChildProcess> {
   const root = process.cwd();

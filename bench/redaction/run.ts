@@ -16,16 +16,14 @@
  *     by `redactAsync` (the yielding walker), same body, same run.
  * Prints markdown tables and the load average.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { BUILTIN_KINDS, builtinRule, customRule, type BuiltinKind, type StringRule } from "../../lib/redaction/detectors";
 import { createRedactor, REDACTION_ENABLED_KEY } from "../../lib/redaction/redactor";
 import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
-import { serverNodeOptions } from "../../scripts/lib/server-node-options";
-import { freshBenchDatabase, waitForPort, stopChild } from "../lib/harness";
+import { freshBenchDatabase, startRouteServer, stopChild } from "../lib/harness";
 
 const { values: args } = parseArgs({
   options: {
@@ -238,11 +236,7 @@ async function serverPhases(): Promise<{ lines: string[]; notes: string[]; p99Un
     const { url, key, admin } = await freshBenchDatabase(pgServer, "flightdeck_bench_redaction");
     await admin.query(`INSERT INTO "Setting" (key, value, "updatedAt") VALUES ($1, 'true'::jsonb, now())`, [REDACTION_ENABLED_KEY]);
 
-    app = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(process.cwd(), "bench/redaction/server.ts")], {
-      env: { ...process.env, DATABASE_URL: url, PORT: String(APP_PORT), NODE_ENV: "production", NODE_OPTIONS: serverNodeOptions() },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    await waitForPort(APP_PORT, app);
+    app = await startRouteServer("bench/redaction/server.ts", { port: APP_PORT, databaseUrl: url });
     const base = `http://127.0.0.1:${APP_PORT}`;
     const healthOnce = async () => {
       const started = performance.now();

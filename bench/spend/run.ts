@@ -41,7 +41,9 @@
  *      reservation also one request at a time for 5 s (their service time).
  *      Every answer is checked (200 allowed with its budgets / 201 with an id),
  *      what the database sessions do is sampled (bench/spend/activity.ts), and
- *      the stored reservations are reckoned against the grants;
+ *      the stored reservations are reckoned against the grants; then the same
+ *      three routes behind a plain Node server (bench/spend/server.ts: no
+ *      Next.js request pipeline, no jobs) at the first rate, for information;
  *   4. with the server stopped, checkBudget and reserveBudget in process one
  *      call at a time, and the plan of the usage statement with the
  *      reservations still open.
@@ -59,7 +61,7 @@ import { newId } from "../../lib/ids";
 import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { migrateDeploy } from "../../scripts/lib/prisma-cli";
 import { postmasterPid, treeCpuMs } from "../lib/cpu";
-import { ensureNextBuild, freshBenchDatabase, measureDiskFlush, startNextServer, stopChild, waitForFirstJobTicks, type NextBuildOutcome } from "../lib/harness";
+import { ensureNextBuild, freshBenchDatabase, measureDiskFlush, startNextServer, startRouteServer, stopChild, waitForFirstJobTicks, type NextBuildOutcome } from "../lib/harness";
 import { closedLoop, get, newAgent, openLoop, percentile, type LoadResult, type Target } from "../lib/load";
 import { sampleActivity, type Activity } from "./activity";
 import { checkTarget, createBudgets, newLedger, reckonReservations, reservationTarget } from "./budgets";
@@ -361,16 +363,16 @@ async function main() {
     log(`  the ${frequent.length} frequent periodic jobs ticked once (${(settledMs / 1000).toFixed(1)} s of waiting)`);
 
     const alone = 5;
-    const measured = async (target: Target, mode: "open" | "alone", rate = RATE): Promise<Phase> => {
+    const measured = async (target: Target, mode: "open" | "alone", rate = RATE, serverPid = appPid): Promise<Phase> => {
       const loadBefore = load1();
-      const app0 = treeCpuMs(appPid);
+      const app0 = treeCpuMs(serverPid);
       const pg0 = treeCpuMs(pgPid);
       const gen0 = process.cpuUsage();
       const { result: r, activity } = await sampleActivity(url, () =>
         mode === "open" ? openLoop(APP_PORT, target, data.agents.length, rate, SECONDS, { pinned: true }) : closedLoop(APP_PORT, target, 1, alone),
       );
       const gen = process.cpuUsage(gen0);
-      const app1 = treeCpuMs(appPid);
+      const app1 = treeCpuMs(serverPid);
       const pg1 = treeCpuMs(pgPid);
       const per = (a: number | null, b: number | null) => (a === null || b === null || r.requests === 0 ? null : (b - a) / r.requests);
       const phase: Phase = {
@@ -431,6 +433,24 @@ async function main() {
     await stopChild(app);
     app = undefined;
 
+    // The same route handlers behind a plain Node server (bench/spend/server.ts): no Next.js request
+    // pipeline and no periodic jobs, so what our code and the database cost alone, at the target's rate.
+    log(`the same routes behind a plain Node server (bench/spend/server.ts), ${RATE} requests/s…`);
+    app = await startRouteServer("bench/spend/server.ts", { port: APP_PORT, databaseUrl: url });
+    const routePid = app.pid;
+    for (const t of [liveTarget, checks]) await openLoop(APP_PORT, t, data.agents.length, RATE, 2, { pinned: true, warmRequest: { path: "/api/live" } });
+    const plain = (p: Phase) => Object.assign(p, { label: `${p.label} — plain Node server` });
+    const routeLive = plain(await measured(liveTarget, "open", RATE, routePid));
+    const routeCheck = plain(await measured(checks, "open", RATE, routePid));
+    const routeReserve = plain(await measured(reservationTarget(data.agents, keys.budgets, TTL_SECONDS, ledger, 2 + RATES.length), "open", RATE, routePid));
+    await stopChild(app);
+    app = undefined;
+    const reckoningAll = await reckonReservations(admin, ledger);
+    log(
+      `  all reservations: ${reckoningAll.granted} granted ($${reckoningAll.grantedUsd}), ${reckoningAll.unanswered} unanswered, ${reckoningAll.stored} stored ($${reckoningAll.storedUsd}) — ` +
+        `${reckoningAll.exact ? "stored = granted" : reckoningAll.ok ? "every grant stored, the rest unanswered requests" : "THEY DIFFER"}`,
+    );
+
     // The same two functions in this process with the server stopped, one call at a time (no HTTP, no
     // contention): their service time, and the plan of each statement with the reservations still open.
     log("budget check and reservation in process, one at a time…");
@@ -471,7 +491,7 @@ async function main() {
       const pathName = { "rollup-http": "rollup, HTTP", "rollup-fn": "rollup, in process", "rollup-sql": "rollup, SQL only", raw: "**raw steps**, SQL", info: "information" }[t.kind];
       queryTable.push(row([t.label, pathName, String(s.n), f(s.p50), f(s.p95), f(s.p99), f(s.max), ratio]));
     }
-    const phases = [...RATES.flatMap((_, i) => [liveAt[i]!, checkAt[i]!]), checkAlone, reserveAlone, ...reserveAt, checkOpen, liveAfter];
+    const phases = [...RATES.flatMap((_, i) => [liveAt[i]!, checkAt[i]!]), checkAlone, reserveAlone, ...reserveAt, checkOpen, liveAfter, routeLive, routeCheck, routeReserve];
     const budgetTable = [
       row(["request", "load", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "sessions active · on a lock · idle in tx", "CPU ms/req app · PG · gen", "load avg"]),
       row(["---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]),
@@ -520,7 +540,7 @@ async function main() {
     const checkP99 = percentile(check.latencies, 99);
     const reserveP99 = percentile(reserve.latencies, 99);
     const checkMet = checkP99 < CHECK_P99_TARGET_MS && check.errors === 0;
-    const reserveMet = reserveP99 < RESERVATION_P99_TARGET_MS && reserve.errors === 0 && reckoning.exact;
+    const reserveMet = reserveP99 < RESERVATION_P99_TARGET_MS && reserve.errors === 0 && reckoningAll.exact;
     const commit = git("rev-parse", "--short", "HEAD");
     const dirty = git("status", "--porcelain").split("\n").filter(Boolean).length;
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
@@ -536,8 +556,12 @@ async function main() {
     console.log(`spend view p95 (HTTP): by team ${f(http95[0])} ms, by model ${f(http95[1])} ms — target < ${SPEND_P95_TARGET_MS} ms: ${spendMet ? "met" : "NOT met"}`);
     console.log(`budget check p99 ${f(checkP99)} ms at ${RATE}/s, ${check.errors} errors — target < ${CHECK_P99_TARGET_MS} ms: ${checkMet ? "met" : "NOT met"}`);
     console.log(
-      `reservation p99 ${f(reserveP99)} ms at ${RATE}/s, ${reserve.errors} errors; ${reckoning.granted} granted ($${reckoning.grantedUsd}), ${reckoning.unanswered} unanswered, ` +
-        `${reckoning.stored} stored ($${reckoning.storedUsd}): ${reckoning.exact ? "stored = granted" : reckoning.ok ? "every grant stored, the extra ones unanswered requests" : "INCONSISTENT"} — target < ${RESERVATION_P99_TARGET_MS} ms: ${reserveMet ? "met" : "NOT met"}`,
+      `reservation p99 ${f(reserveP99)} ms at ${RATE}/s, ${reserve.errors} errors; ${reckoningAll.granted} granted ($${reckoningAll.grantedUsd}), ${reckoningAll.unanswered} unanswered, ` +
+        `${reckoningAll.stored} stored ($${reckoningAll.storedUsd}): ${reckoningAll.exact ? "stored = granted" : reckoningAll.ok ? "every grant stored, the extra ones unanswered requests" : "INCONSISTENT"} — target < ${RESERVATION_P99_TARGET_MS} ms: ${reserveMet ? "met" : "NOT met"}`,
+    );
+    console.log(
+      `behind a plain Node server (no Next.js pipeline, no jobs), ${RATE}/s: /api/live p99 ${f(percentile(routeLive.latencies, 99))} ms, ` +
+        `check p99 ${f(percentile(routeCheck.latencies, 99))} ms, reservation p99 ${f(percentile(routeReserve.latencies, 99))} ms (for information; the targets are judged through next start)`,
     );
     if (build.tsconfig) console.log(`tsconfig.json: next build rewrote it; ${build.tsconfig === "restored" ? "restored to what it was" : "LEFT CHANGED (it changed in other ways too)"}`);
 
@@ -582,7 +606,8 @@ async function main() {
             diskFlush: { ...stats(disk.samples), over50ms: disk.over50ms, seconds: 10 },
             settledMs,
             statementsOfReservation,
-            reservations: reckoning,
+            reservations: reckoningAll,
+            plainNodeServer: { rate: RATE, liveP99Ms: ms(percentile(routeLive.latencies, 99)), checkP99Ms: ms(percentile(routeCheck.latencies, 99)), reservationP99Ms: ms(percentile(routeReserve.latencies, 99)) },
           },
           explains,
           tables: { load: loadTable.join("\n"), queries: queryTable.join("\n"), budgets: budgetTable.join("\n") },
@@ -592,7 +617,7 @@ async function main() {
       ) + "\n",
     );
     log("wrote bench/spend/results.json");
-    if (!reckoning.ok) throw new Error("the stored reservations do not match the grants (see the reckoning above)");
+    if (!reckoningAll.ok) throw new Error("the stored reservations do not match the grants (see the reckoning above)");
   } finally {
     await stopChild(app);
     await rawPool?.end().catch(() => undefined);
