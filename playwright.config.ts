@@ -1,7 +1,7 @@
 import { defineConfig } from "@playwright/test";
 import { findChromium } from "./scripts/lib/chromium";
 import { E2E_DATABASE, E2E_PORT, TEST_PG_DIR, TEST_PG_PORT } from "./tests/test-database";
-import { E2E_API_KEY, E2E_AUTH_SECRET, E2E_OIDC } from "./e2e/constants";
+import { E2E_AGENT_PORT, E2E_API_KEY, E2E_AUTH_SECRET, E2E_OIDC } from "./e2e/constants";
 
 const baseURL = `http://localhost:${E2E_PORT}`;
 
@@ -43,6 +43,7 @@ export default defineConfig({
     env: {
       DATABASE_URL: "",
       PORT: String(E2E_PORT),
+      AGENT_PORT: String(E2E_AGENT_PORT),
       EMBEDDED_PG_DIR: TEST_PG_DIR,
       EMBEDDED_PG_PORT: String(TEST_PG_PORT),
       EMBEDDED_PG_DATABASE: E2E_DATABASE,

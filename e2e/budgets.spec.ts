@@ -8,6 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { APIRequestContext, Page } from "@playwright/test";
+import { E2E_AGENT_PORT } from "./constants";
 import { expect, test } from "./fixtures";
 
 const hex = (n: number) => randomBytes(n).toString("hex");
@@ -141,4 +142,16 @@ test("agents reserve against a hard cap through the API: granted while it fits, 
   expect(await refused.json()).toMatchObject({ allowed: false, remainingUsd: 0.5 });
   const check = await request.get(`/api/v1/budgets/check?agent=${agent}&estimatedCostUsd=0.25`, { headers: auth });
   expect(await check.json()).toMatchObject({ allowed: true, remainingUsd: 0.5 });
+
+  // The agent listener (AGENT_PORT, as npm start runs it) answers the same, against the same budgets.
+  const listener = `http://localhost:${E2E_AGENT_PORT}`;
+  const same = await request.get(`${listener}/api/v1/budgets/check?agent=${agent}&estimatedCostUsd=0.25`, { headers: auth });
+  expect(same.status()).toBe(200);
+  expect(await same.json()).toEqual(await check.json());
+  const viaListener = await request.post(`${listener}/api/v1/budgets/reservations`, { headers: auth, data: { agent, estimatedCostUsd: 0.25 } });
+  expect(viaListener.status()).toBe(201);
+  expect(await viaListener.json()).toMatchObject({ allowed: true, remainingUsd: 0.25 });
+  const after = await request.get(`/api/v1/budgets/check?agent=${agent}&estimatedCostUsd=0.25`, { headers: auth });
+  expect(await after.json()).toMatchObject({ allowed: true, remainingUsd: 0.25 });
+  expect((await request.get(`${listener}/api/v1/runs`, { headers: auth })).status()).toBe(404);
 });

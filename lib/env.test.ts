@@ -22,6 +22,15 @@ describe("parseEnv", () => {
     }
   });
 
+  it("takes an optional AGENT_PORT for the agent listener: a port other than PORT", () => {
+    expect(parseEnv({}).AGENT_PORT).toBeUndefined();
+    expect(parseEnv({ AGENT_PORT: "" }).AGENT_PORT).toBeUndefined();
+    expect(parseEnv({ AGENT_PORT: "3001" }).AGENT_PORT).toBe(3001);
+    expect(() => parseEnv({ AGENT_PORT: "3000" })).toThrow("AGENT_PORT: must differ from PORT");
+    expect(() => parseEnv({ AGENT_PORT: "70000" })).toThrow("AGENT_PORT: must be at most 65535");
+    expect(() => parseEnv({ AGENT_PORT: "fast" })).toThrow("AGENT_PORT: must be a whole number from 1 to 65535");
+  });
+
   it("takes an optional direct PostgreSQL URL for LISTEN, checked like DATABASE_URL", () => {
     expect(parseEnv({}).DATABASE_DIRECT_URL).toBeUndefined();
     expect(parseEnv({ DATABASE_DIRECT_URL: "" }).DATABASE_DIRECT_URL).toBeUndefined();

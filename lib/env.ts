@@ -41,6 +41,11 @@ export const envSchema = z
     DATABASE_DIRECT_URL: postgresUrl,
     DATABASE_POOL_MAX: integer(1, 200, 10),
     PORT: integer(1, 65535, 3000),
+    // A second port serving the agent-facing hot paths (budget check, reservations) outside Next.js's pipeline: scripts/agent-listener.ts.
+    AGENT_PORT: z.preprocess(
+      (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+      z.coerce.number({ message: "must be a whole number from 1 to 65535" }).int("must be a whole number from 1 to 65535").min(1, "must be at least 1").max(65535, "must be at most 65535").optional(),
+    ),
     AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     AUTH_URL: optionalString.pipe(z.url().optional()),
     INIT_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),
@@ -62,6 +67,9 @@ export const envSchema = z
     FLIGHTDECK_DEMO: optionalString.pipe(z.enum(["0", "1"], { message: 'must be "0" or "1"' }).optional()),
   })
   .superRefine((env, ctx) => {
+    if (env.AGENT_PORT !== undefined && env.AGENT_PORT === env.PORT) {
+      ctx.addIssue({ code: "custom", path: ["AGENT_PORT"], message: "must differ from PORT" });
+    }
     if ((env.INIT_ADMIN_EMAIL === undefined) !== (env.INIT_ADMIN_PASSWORD === undefined)) {
       ctx.addIssue({
         code: "custom",

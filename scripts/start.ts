@@ -25,19 +25,24 @@ const log = (line: string) => console.log(`[flightdeck] ${line}`);
 
 let database: EmbeddedPostgres | undefined;
 let app: ChildProcess | undefined;
+/** The agent listener (scripts/agent-listener.ts), when AGENT_PORT is set. */
+let agentListener: ChildProcess | undefined;
 let stopping = false;
+
+async function stopChild(child: ChildProcess | undefined, name: string): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  log(`stopping the ${name}…`);
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
 
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    if (app && app.exitCode === null) {
-      log("stopping the app…");
-      const exited = new Promise((resolve) => app!.once("exit", resolve));
-      app.kill("SIGTERM");
-      const timer = setTimeout(() => app?.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await Promise.all([stopChild(agentListener, "agent listener"), stopChild(app, "app")]);
     if (database?.owned) {
       log("stopping PostgreSQL…");
       await database.stop();
@@ -139,6 +144,18 @@ async function main() {
   app.on("exit", (code) => {
     if (!stopping) void shutdown(code ?? 1);
   });
+
+  if (env.AGENT_PORT) {
+    agentListener = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", path.join(root, "scripts/agent-listener.ts")], {
+      cwd: root,
+      env: { ...childEnv, AGENT_PORT: String(env.AGENT_PORT), NODE_ENV: dev ? "development" : "production", NODE_OPTIONS: serverNodeOptions() },
+      stdio: "inherit",
+    });
+    agentListener.on("exit", (code) => {
+      if (!stopping) void shutdown(code ?? 1);
+    });
+    log(`agents may send budget checks and reservations to port ${env.AGENT_PORT} as well (AGENT_PORT)`);
+  }
 
   log(`Flightdeck is starting at ${url}`);
   if (demo) {

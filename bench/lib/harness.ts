@@ -7,15 +7,15 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
-import { createServer } from "node:http";
 import path from "node:path";
-import { NextRequest } from "next/server";
+import type { NextRequest } from "next/server";
 import pg from "pg";
 import { generateApiKey, hashApiKey } from "../../lib/api-keys/keys";
 import { newId } from "../../lib/ids";
 import { ensureDatabase, portIsOpen, type EmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 import { buildFingerprint } from "../../scripts/lib/build-fingerprint";
 import { migrateDeploy } from "../../scripts/lib/prisma-cli";
+import { serveRoutes } from "../../scripts/lib/route-server";
 import { serverNodeOptions } from "../../scripts/lib/server-node-options";
 
 /** The middle value (NaN for none): what the profiles report per stage. */
@@ -59,25 +59,10 @@ export async function stopChild(child: ChildProcess | undefined): Promise<void> 
  * Serves `handle` on 127.0.0.1:`port`: each request read whole (as Next buffers route bodies), handed over as a
  * NextRequest, its Response written back; a thrown error is logged and answered 500. Stops on SIGTERM.
  */
+/** The route handler(s) behind a plain Node server on 127.0.0.1:`port` (scripts/lib/route-server.ts, as the agent listener), bodies up to 1 GiB. */
 export function serveRouteHandlers(port: number, handle: (request: NextRequest) => Promise<Response>): void {
-  const server = createServer(async (req, res) => {
-    try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      const hasBody = req.method !== "GET" && req.method !== "HEAD";
-      const request = new NextRequest(`http://localhost:${port}${req.url}`, { method: req.method, headers, body: hasBody ? Buffer.concat(chunks) : undefined });
-      const response = await handle(request);
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
-    } catch (error) {
-      console.error(error);
-      res.writeHead(500).end();
-    }
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(port, "127.0.0.1", () => console.log(`bench server on ${port}`));
+  const server = serveRoutes(handle, { port, host: "127.0.0.1", maxBodyBytes: 1024 ** 3 });
+  server.on("listening", () => console.log(`bench server on ${port}`));
   process.on("SIGTERM", () => server.close(() => process.exit(0)));
 }
 
@@ -164,7 +149,7 @@ export interface NextServerOptions {
   /** The build to serve (NEXT_DIST_DIR), relative to the repository root. */
   distDir: string;
   /** More environment for the server (e.g. DATABASE_POOL_MAX). */
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string>;
   /** Node flags before the Next binary, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
 }

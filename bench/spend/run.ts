@@ -42,8 +42,9 @@
  *      Every answer is checked (200 allowed with its budgets / 201 with an id),
  *      what the database sessions do is sampled (bench/spend/activity.ts), and
  *      the stored reservations are reckoned against the grants; then the same
- *      three routes behind a plain Node server (bench/spend/server.ts: no
- *      Next.js request pipeline, no jobs) at the first rate, for information;
+ *      routes on the agent listener (scripts/agent-listener.ts, as npm start
+ *      runs it with AGENT_PORT: no Next.js request pipeline, no jobs) at the
+ *      first rate;
  *   4. with the server stopped, checkBudget and reserveBudget in process one
  *      call at a time, and the plan of the usage statement with the
  *      reservations still open.
@@ -433,13 +434,13 @@ async function main() {
     await stopChild(app);
     app = undefined;
 
-    // The same route handlers behind a plain Node server (bench/spend/server.ts): no Next.js request
-    // pipeline and no periodic jobs, so what our code and the database cost alone, at the target's rate.
-    log(`the same routes behind a plain Node server (bench/spend/server.ts), ${RATE} requests/s…`);
-    app = await startRouteServer("bench/spend/server.ts", { port: APP_PORT, databaseUrl: url });
+    // The same route handlers on the agent listener (scripts/agent-listener.ts, AGENT_PORT): no Next.js
+    // request pipeline and no periodic jobs in that process, at the target's rate.
+    log(`the same routes on the agent listener (scripts/agent-listener.ts), ${RATE} requests/s…`);
+    app = await startRouteServer("scripts/agent-listener.ts", { port: APP_PORT, databaseUrl: url, env: { AGENT_PORT: String(APP_PORT), AGENT_HOST: "127.0.0.1" } });
     const routePid = app.pid;
     for (const t of [liveTarget, checks]) await openLoop(APP_PORT, t, data.agents.length, RATE, 2, { pinned: true, warmRequest: { path: "/api/live" } });
-    const plain = (p: Phase) => Object.assign(p, { label: `${p.label} — plain Node server` });
+    const plain = (p: Phase) => Object.assign(p, { label: `${p.label} — agent listener` });
     const routeLive = plain(await measured(liveTarget, "open", RATE, routePid));
     const routeCheck = plain(await measured(checks, "open", RATE, routePid));
     const routeReserve = plain(await measured(reservationTarget(data.agents, keys.budgets, TTL_SECONDS, ledger, 2 + RATES.length), "open", RATE, routePid));
@@ -560,8 +561,8 @@ async function main() {
         `${reckoningAll.stored} stored ($${reckoningAll.storedUsd}): ${reckoningAll.exact ? "stored = granted" : reckoningAll.ok ? "every grant stored, the extra ones unanswered requests" : "INCONSISTENT"} — target < ${RESERVATION_P99_TARGET_MS} ms: ${reserveMet ? "met" : "NOT met"}`,
     );
     console.log(
-      `behind a plain Node server (no Next.js pipeline, no jobs), ${RATE}/s: /api/live p99 ${f(percentile(routeLive.latencies, 99))} ms, ` +
-        `check p99 ${f(percentile(routeCheck.latencies, 99))} ms, reservation p99 ${f(percentile(routeReserve.latencies, 99))} ms (for information; the targets are judged through next start)`,
+      `on the agent listener (AGENT_PORT: no Next.js pipeline, no jobs), ${RATE}/s: /api/live p99 ${f(percentile(routeLive.latencies, 99))} ms, ` +
+        `check p99 ${f(percentile(routeCheck.latencies, 99))} ms, reservation p99 ${f(percentile(routeReserve.latencies, 99))} ms (npm start serves them there when AGENT_PORT is set)`,
     );
     if (build.tsconfig) console.log(`tsconfig.json: next build rewrote it; ${build.tsconfig === "restored" ? "restored to what it was" : "LEFT CHANGED (it changed in other ways too)"}`);
 
@@ -607,7 +608,7 @@ async function main() {
             settledMs,
             statementsOfReservation,
             reservations: reckoningAll,
-            plainNodeServer: { rate: RATE, liveP99Ms: ms(percentile(routeLive.latencies, 99)), checkP99Ms: ms(percentile(routeCheck.latencies, 99)), reservationP99Ms: ms(percentile(routeReserve.latencies, 99)) },
+            agentListener: { rate: RATE, liveP99Ms: ms(percentile(routeLive.latencies, 99)), checkP99Ms: ms(percentile(routeCheck.latencies, 99)), reservationP99Ms: ms(percentile(routeReserve.latencies, 99)) },
           },
           explains,
           tables: { load: loadTable.join("\n"), queries: queryTable.join("\n"), budgets: budgetTable.join("\n") },
