@@ -51,7 +51,8 @@ export function serveRoutes(handle: (request: NextRequest) => Promise<Response>,
         else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
       }
       // A fixed origin: the handlers read the path and query only, and a client's Host header never reaches a URL.
-      const request = new NextRequest(new URL(req.url ?? "/", `http://localhost:${port}`), { method: req.method, headers, body: body as Uint8Array<ArrayBuffer> | undefined });
+      const target = new URL(req.url ?? "/", "http://localhost");
+      const request = new NextRequest(new URL(`${target.pathname}${target.search}`, `http://localhost:${port}`), { method: req.method, headers, body: body as Uint8Array<ArrayBuffer> | undefined });
       const response = await handle(request);
       const out: Record<string, string | string[]> = {};
       response.headers.forEach((value, name) => {
