@@ -437,7 +437,7 @@ async function main() {
     // The same route handlers on the agent listener (scripts/agent-listener.ts, AGENT_PORT): no Next.js
     // request pipeline and no periodic jobs in that process, at the target's rate.
     log(`the same routes on the agent listener (scripts/agent-listener.ts, as npm start runs it with AGENT_PORT), ${RATE} requests/s…`);
-    app = await startRouteServer("scripts/agent-listener.ts", { port: APP_PORT, databaseUrl: url, env: { AGENT_PORT: String(APP_PORT), AGENT_HOST: "127.0.0.1" } });
+    app = await startRouteServer("scripts/agent-listener.ts", { port: APP_PORT, databaseUrl: url, env: { PORT: String(APP_PORT + 1), AGENT_PORT: String(APP_PORT), AGENT_HOST: "127.0.0.1" } });
     const routePid = app.pid;
     for (const t of [liveTarget, checks]) await openLoop(APP_PORT, t, data.agents.length, RATE, 2, { pinned: true, warmRequest: { path: "/api/live" } });
     const plain = (p: Phase) => Object.assign(p, { label: `${p.label} — agent listener` });
