@@ -154,14 +154,11 @@ export interface NextServerOptions {
   nodeArgs?: string[];
 }
 
-/**
- * A benchmark's own server script (route handlers behind serveRouteHandlers),
- * run as the app would be: `--conditions=react-server` so modules marked
- * `server-only` load outside Next, npm start's NODE_OPTIONS; once it listens.
- */
-export async function startRouteServer(script: string, options: Omit<NextServerOptions, "distDir">): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--conditions=react-server", "--import", "tsx", path.join(process.cwd(), script)], {
-    env: { ...process.env, DATABASE_URL: options.databaseUrl, PORT: String(options.port), NODE_ENV: "production", NODE_OPTIONS: serverNodeOptions(), ...options.env },
+/** Spawns a server (`args` after node's own flags) with npm start's NODE_OPTIONS, and waits until it listens on `port`. */
+async function spawnServer(args: string[], options: Omit<NextServerOptions, "distDir">, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...args], {
+    cwd: process.cwd(),
+    env: { ...process.env, DATABASE_URL: options.databaseUrl, PORT: String(options.port), NODE_ENV: "production", NODE_OPTIONS: serverNodeOptions(), ...env, ...options.env },
     stdio: ["ignore", "ignore", "inherit"],
   });
   try {
@@ -173,31 +170,22 @@ export async function startRouteServer(script: string, options: Omit<NextServerO
   return child;
 }
 
+/**
+ * A benchmark's own server script (route handlers behind serveRouteHandlers),
+ * run as the app would be: `--conditions=react-server` so modules marked
+ * `server-only` load outside Next, npm start's NODE_OPTIONS; once it listens.
+ */
+export function startRouteServer(script: string, options: Omit<NextServerOptions, "distDir">): Promise<ChildProcess> {
+  return spawnServer(["--conditions=react-server", "--import", "tsx", path.join(process.cwd(), script)], options);
+}
+
 /** `next start` on 127.0.0.1:`port` as `npm start` runs it (production, npm start's NODE_OPTIONS), once it listens. */
-export async function startNextServer(options: NextServerOptions): Promise<ChildProcess> {
-  const root = process.cwd();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path.join(root, NEXT_BIN), "start", "-p", String(options.port), "-H", "127.0.0.1"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: options.databaseUrl,
-      PORT: String(options.port),
-      NODE_ENV: "production",
-      NEXT_DIST_DIR: options.distDir,
-      AUTH_SECRET: "bench-only-secret-0123456789abcdefghijklmnop",
-      NEXT_TELEMETRY_DISABLED: "1",
-      NODE_OPTIONS: serverNodeOptions(),
-      ...options.env,
-    },
-    stdio: ["ignore", "ignore", "inherit"],
+export function startNextServer(options: NextServerOptions): Promise<ChildProcess> {
+  return spawnServer([path.join(process.cwd(), NEXT_BIN), "start", "-p", String(options.port), "-H", "127.0.0.1"], options, {
+    NEXT_DIST_DIR: options.distDir,
+    AUTH_SECRET: "bench-only-secret-0123456789abcdefghijklmnop",
+    NEXT_TELEMETRY_DISABLED: "1",
   });
-  try {
-    await waitForPort(options.port, child);
-  } catch (error) {
-    await stopChild(child);
-    throw error;
-  }
-  return child;
 }
 
 /**
