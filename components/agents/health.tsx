@@ -1,4 +1,5 @@
 // Small pieces of an agent's health shown on the list, the agent page and the Overview.
+import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Time } from "@/components/ui/time";
 import type { AgentHealth, AgentRates } from "@/lib/agents/queries";
@@ -42,5 +43,15 @@ export function StatusLine({ status, reason, since, setBy }: { status: "ACTIVE" 
         {setBy ? `by ${setBy}` : ""} {since && <Time value={since} />}
       </span>
     </p>
+  );
+}
+
+/** An agent's open escalations, linked to the queue filtered by it; `none` when there are none. */
+export function OpenEscalations({ agent, count, none }: { agent: string; count: number; none: string }) {
+  if (count === 0) return <>{none}</>;
+  return (
+    <Link href={`/escalations?agent=${encodeURIComponent(agent)}`} className="text-brand-700 hover:underline">
+      {count}
+    </Link>
   );
 }

@@ -2,7 +2,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
-import { BudgetUse, Rate, StatusBadge, StatusLine } from "@/components/agents/health";
+import { BudgetUse, OpenEscalations, Rate, StatusBadge, StatusLine } from "@/components/agents/health";
 import { KillSwitch } from "@/components/agents/kill-switch";
 import { ActionNotice } from "@/components/ui/action-notice";
 import { Badge } from "@/components/ui/badge";
@@ -129,13 +129,7 @@ async function AgentsTable({ q, status }: { q?: string; status?: AgentStatusFilt
               <Rate day={a.health.day} week={a.health.week} of="looping" />
             </Td>
             <Td>
-              {a.health.openEscalations > 0 ? (
-                <Link href={`/escalations?agent=${encodeURIComponent(a.name)}`} className="text-brand-700 hover:underline">
-                  {a.health.openEscalations}
-                </Link>
-              ) : (
-                "0"
-              )}
+              <OpenEscalations agent={a.name} count={a.health.openEscalations} none="0" />
             </Td>
             <Td className="whitespace-nowrap">
               {a.health.breakers === 0 ? "none" : `${a.health.breakers}`}

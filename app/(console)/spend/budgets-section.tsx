@@ -6,6 +6,7 @@ import { EditBudgetForm, NewBudgetForm, RemoveBudgetForm } from "@/components/bu
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
+import { Fact } from "@/components/ui/fact";
 import { hasScope } from "@/lib/rbac";
 import { formatUsd } from "@/lib/runs/format";
 import { requirePageScope } from "@/lib/session";
@@ -87,13 +88,20 @@ function BudgetCard({ budget: b, canWrite }: { budget: BudgetView; canWrite: boo
           <meter className="mt-1 block h-2 w-full" min={0} max={Math.max(b.monthlyLimitUsd, 0.01)} low={b.monthlyLimitUsd * 0.8} high={b.monthlyLimitUsd} optimum={0} value={Math.min(b.spentUsd, Math.max(b.monthlyLimitUsd, 0.01))} aria-label={`${b.name}: ${percent(b.usedShare)} of the limit spent`} />
         </div>
         <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm sm:grid-cols-4">
-          <Fact label="Reserved now" value={formatUsd(b.reservedUsd)} />
-          <Fact label="Left" value={formatUsd(b.remainingUsd)} />
-          <Fact label="Month-end forecast" value={<span className={over ? "font-semibold text-red-700" : undefined} data-testid="budget-forecast">{formatUsd(b.forecastUsd)}</span>} />
-          <Fact
-            label="Runs out"
-            value={<span data-testid="budget-run-out">{b.alreadyExceeded ? `exceeded ${day(b.runOutAt!)}` : b.runOutAt ? day(b.runOutAt) : "not this month"}</span>}
-          />
+          <Fact label="Reserved now" className="text-slate-900">
+            {formatUsd(b.reservedUsd)}
+          </Fact>
+          <Fact label="Left" className="text-slate-900">
+            {formatUsd(b.remainingUsd)}
+          </Fact>
+          <Fact label="Month-end forecast" className="text-slate-900">
+            <span className={over ? "font-semibold text-red-700" : undefined} data-testid="budget-forecast">
+              {formatUsd(b.forecastUsd)}
+            </span>
+          </Fact>
+          <Fact label="Runs out" className="text-slate-900">
+            <span data-testid="budget-run-out">{b.alreadyExceeded ? `exceeded ${day(b.runOutAt!)}` : b.runOutAt ? day(b.runOutAt) : "not this month"}</span>
+          </Fact>
         </dl>
         <p className="text-xs text-slate-500">Current rate {formatUsd(b.rateUsdPerDay)} a day.{b.unpricedCalls > 0 && ` ${b.unpricedCalls.toLocaleString("en-US")} calls this month have no price and are not counted.`}</p>
         <BurnDownChart points={b.burnDown} summary={summary(b)} />
@@ -145,11 +153,3 @@ function BudgetCard({ budget: b, canWrite }: { budget: BudgetView; canWrite: boo
   );
 }
 
-function Fact({ label, value }: { label: string; value: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="font-medium text-slate-900">{value}</dd>
-    </div>
-  );
-}

@@ -4,7 +4,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BreakersSection } from "@/components/agents/breakers/section";
-import { BudgetUse, Rate, StatusBadge } from "@/components/agents/health";
+import { BudgetUse, OpenEscalations, Rate, StatusBadge } from "@/components/agents/health";
 import { AgentHistory } from "@/components/agents/history";
 import { KillSwitch } from "@/components/agents/kill-switch";
 import { StatusBanner } from "@/components/agents/status-banner";
@@ -15,6 +15,7 @@ import { ChangeStatusBadge } from "@/components/changes/change-badges";
 import { ActionNotice } from "@/components/ui/action-notice";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
+import { Fact } from "@/components/ui/fact";
 import { BackLink } from "@/components/ui/back-link";
 import { PageHeader } from "@/components/ui/page-header";
 import { Table, Td, Th } from "@/components/ui/table";
@@ -73,13 +74,7 @@ export default async function AgentPage({ params }: { params: Params }) {
             <Rate day={agent.health.day} week={agent.health.week} of="looping" />
           </Fact>
           <Fact label="Open escalations">
-            {agent.health.openEscalations > 0 ? (
-              <Link href={`/escalations?agent=${encodeURIComponent(agent.name)}`} className="text-brand-700 hover:underline">
-                {agent.health.openEscalations}
-              </Link>
-            ) : (
-              "none"
-            )}
+            <OpenEscalations agent={agent.name} count={agent.health.openEscalations} none="none" />
           </Fact>
         </dl>
       </Card>
@@ -178,14 +173,6 @@ export default async function AgentPage({ params }: { params: Params }) {
   );
 }
 
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <dt className="text-xs text-slate-500">{label}</dt>
-      <dd className="font-medium">{children}</dd>
-    </div>
-  );
-}
 
 function ConfigFacts({ config }: { config: AgentConfigRow }) {
   return (
