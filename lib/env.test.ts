@@ -31,6 +31,13 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ AGENT_PORT: "fast" })).toThrow("AGENT_PORT: must be a whole number from 1 to 65535");
   });
 
+  it("answers reservations once durable unless RESERVATION_COMMIT says async", () => {
+    expect(parseEnv({}).RESERVATION_COMMIT).toBe("durable");
+    expect(parseEnv({ RESERVATION_COMMIT: "" }).RESERVATION_COMMIT).toBe("durable");
+    expect(parseEnv({ RESERVATION_COMMIT: " async " }).RESERVATION_COMMIT).toBe("async");
+    expect(() => parseEnv({ RESERVATION_COMMIT: "off" })).toThrow('RESERVATION_COMMIT: must be "durable" or "async"');
+  });
+
   it("takes an optional direct PostgreSQL URL for LISTEN, checked like DATABASE_URL", () => {
     expect(parseEnv({}).DATABASE_DIRECT_URL).toBeUndefined();
     expect(parseEnv({ DATABASE_DIRECT_URL: "" }).DATABASE_DIRECT_URL).toBeUndefined();

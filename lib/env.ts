@@ -46,6 +46,8 @@ export const envSchema = z
       (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
       z.coerce.number({ message: "must be a whole number from 1 to 65535" }).int("must be a whole number from 1 to 65535").min(1, "must be at least 1").max(65535, "must be at most 65535").optional(),
     ),
+    // "durable": a reservation is answered once its grant is on disk; "async": once committed (caps hold alike), before the flush (lib/spend/budgets/README.md).
+    RESERVATION_COMMIT: optionalString.pipe(z.enum(["durable", "async"], { message: 'must be "durable" or "async"' }).default("durable")),
     AUTH_SECRET: optionalString.pipe(z.string().min(32, "must be at least 32 characters").optional()),
     AUTH_URL: optionalString.pipe(z.url().optional()),
     INIT_ADMIN_EMAIL: optionalString.pipe(z.email().optional()),

@@ -446,6 +446,20 @@ async function main() {
     const routeReserve = plain(await measured(reservationTarget(data.agents, keys.budgets, TTL_SECONDS, ledger, 2 + RATES.length), "open", RATE, routePid));
     await stopChild(app);
     app = undefined;
+    // Again with RESERVATION_COMMIT=async: a grant answered once committed (every other reservation sees
+    // it, the caps hold alike), before the disk's flush, whose stalls then stay out of the answer.
+    const diskAgain = measureDiskFlush(path.resolve(PG_DIR), 10);
+    log(`  the disk again: p99 ${f(percentile(diskAgain.samples, 99), 2)} max ${f(diskAgain.samples.at(-1))} ms, ${diskAgain.over50ms} over 50 ms in 10 s`);
+    app = await startRouteServer("scripts/agent-listener.ts", {
+      port: APP_PORT,
+      databaseUrl: url,
+      env: { PORT: String(APP_PORT + 1), AGENT_PORT: String(APP_PORT), AGENT_HOST: "127.0.0.1", RESERVATION_COMMIT: "async" },
+    });
+    await openLoop(APP_PORT, liveTarget, data.agents.length, RATE, 2, { pinned: true, warmRequest: { path: "/api/live" } });
+    const routeReserveAsync = await measured(reservationTarget(data.agents, keys.budgets, TTL_SECONDS, ledger, 3 + RATES.length), "open", RATE, app.pid);
+    routeReserveAsync.label += " — agent listener, RESERVATION_COMMIT=async";
+    await stopChild(app);
+    app = undefined;
     const reckoningAll = await reckonReservations(admin, ledger);
     log(
       `  all reservations: ${reckoningAll.granted} granted ($${reckoningAll.grantedUsd}), ${reckoningAll.unanswered} unanswered, ${reckoningAll.stored} stored ($${reckoningAll.storedUsd}) — ` +
@@ -492,7 +506,7 @@ async function main() {
       const pathName = { "rollup-http": "rollup, HTTP", "rollup-fn": "rollup, in process", "rollup-sql": "rollup, SQL only", raw: "**raw steps**, SQL", info: "information" }[t.kind];
       queryTable.push(row([t.label, pathName, String(s.n), f(s.p50), f(s.p95), f(s.p99), f(s.max), ratio]));
     }
-    const phases = [...RATES.flatMap((_, i) => [liveAt[i]!, checkAt[i]!]), checkAlone, reserveAlone, ...reserveAt, checkOpen, liveAfter, routeLive, routeCheck, routeReserve];
+    const phases = [...RATES.flatMap((_, i) => [liveAt[i]!, checkAt[i]!]), checkAlone, reserveAlone, ...reserveAt, checkOpen, liveAfter, routeLive, routeCheck, routeReserve, routeReserveAsync];
     const budgetTable = [
       row(["request", "load", "requests", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms", "sessions active · on a lock · idle in tx", "CPU ms/req app · PG · gen", "load avg"]),
       row(["---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]),
@@ -542,6 +556,7 @@ async function main() {
     const reserveP99 = percentile(reserve.latencies, 99);
     const checkMet = checkP99 < CHECK_P99_TARGET_MS && check.errors === 0;
     const reserveMet = reserveP99 < RESERVATION_P99_TARGET_MS && reserve.errors === 0 && reckoningAll.exact;
+    const reserveMetOn = (p: Phase) => percentile(p.latencies, 99) < RESERVATION_P99_TARGET_MS && p.errors === 0 && reckoningAll.exact;
     const commit = git("rev-parse", "--short", "HEAD");
     const dirty = git("status", "--porcelain").split("\n").filter(Boolean).length;
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
@@ -563,7 +578,8 @@ async function main() {
     console.log(
       `on the agent listener (AGENT_PORT: no Next.js pipeline, no jobs), ${RATE}/s: /api/live p99 ${f(percentile(routeLive.latencies, 99))} ms; ` +
         `check p99 ${f(percentile(routeCheck.latencies, 99))} ms — target < ${CHECK_P99_TARGET_MS} ms: ${percentile(routeCheck.latencies, 99) < CHECK_P99_TARGET_MS && routeCheck.errors === 0 ? "met" : "NOT met"}; ` +
-        `reservation p99 ${f(percentile(routeReserve.latencies, 99))} ms — target < ${RESERVATION_P99_TARGET_MS} ms: ${percentile(routeReserve.latencies, 99) < RESERVATION_P99_TARGET_MS && routeReserve.errors === 0 && reckoningAll.exact ? "met" : "NOT met"}`,
+        `reservation p99 ${f(percentile(routeReserve.latencies, 99))} ms (durable) — target < ${RESERVATION_P99_TARGET_MS} ms: ${reserveMetOn(routeReserve) ? "met" : "NOT met"}; ` +
+        `${f(percentile(routeReserveAsync.latencies, 99))} ms (RESERVATION_COMMIT=async): ${reserveMetOn(routeReserveAsync) ? "met" : "NOT met"}`,
     );
     if (build.tsconfig) console.log(`tsconfig.json: next build rewrote it; ${build.tsconfig === "restored" ? "restored to what it was" : "LEFT CHANGED (it changed in other ways too)"}`);
 
@@ -606,6 +622,7 @@ async function main() {
             phases: phases.map(phaseSummary),
             inProcess: budgetTimings.map((t) => ({ label: t.label, ...stats(t.samples) })),
             diskFlush: { ...stats(disk.samples), over50ms: disk.over50ms, seconds: 10 },
+            diskFlushBeforeAsync: { ...stats(diskAgain.samples), over50ms: diskAgain.over50ms, seconds: 10 },
             settledMs,
             statementsOfReservation,
             reservations: reckoningAll,
@@ -615,7 +632,9 @@ async function main() {
               checkP99Ms: ms(percentile(routeCheck.latencies, 99)),
               reservationP99Ms: ms(percentile(routeReserve.latencies, 99)),
               checkMet: percentile(routeCheck.latencies, 99) < CHECK_P99_TARGET_MS && routeCheck.errors === 0,
-              reservationMet: percentile(routeReserve.latencies, 99) < RESERVATION_P99_TARGET_MS && routeReserve.errors === 0 && reckoningAll.exact,
+              reservationMet: reserveMetOn(routeReserve),
+              reservationAsyncP99Ms: ms(percentile(routeReserveAsync.latencies, 99)),
+              reservationAsyncMet: reserveMetOn(routeReserveAsync),
             },
           },
           explains,

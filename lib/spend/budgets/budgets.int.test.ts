@@ -21,7 +21,7 @@ import { generateApiKey, hashApiKey } from "@/lib/api-keys/keys";
 import { SYSTEM_ACTOR, type Actor } from "@/lib/audit";
 import { approveChange } from "@/lib/changes/commands";
 import { execute } from "@/lib/commands";
-import { db } from "@/lib/db";
+import { db, readQuery } from "@/lib/db";
 import { ready } from "@/lib/db/notifications";
 import type { Role } from "@/lib/rbac";
 import { ingestBatch } from "@/lib/telemetry/pipeline";
@@ -293,17 +293,43 @@ describe("setting budgets through the API (admin key)", () => {
 });
 
 describe("reservations", () => {
-  it("grants exactly 20 of 100 concurrent $0.50 reservations against $10 left, never 21", async () => {
+  it.each(["durable", "async"] as const)("grants exactly 20 of 100 concurrent $0.50 reservations against $10 left, never 21 (answered %s)", async (commit) => {
     const { agent, team } = await agentInTeam();
     await setBudget(people.finance!, { target: { scope: "team", team }, state: { monthlyLimitUsd: "12.00", thresholds: [], hardCap: true }, reason: "race" });
     await spend(agent, team, 2); // $10 left
-    const answers = await Promise.all(Array.from({ length: 100 }, () => reserveBudget({ agent, estimatedCostUsd: 0.5 }, null)));
+    const answers = await Promise.all(Array.from({ length: 100 }, () => reserveBudget({ agent, estimatedCostUsd: 0.5 }, null, new Date(), { commit })));
     expect(answers.filter((a) => a.allowed)).toHaveLength(20);
     const held = await db.budgetReservation.aggregate({ where: { agent: { name: agent } }, _sum: { estimatedCostUsd: true }, _count: true });
     expect([held._count, held._sum.estimatedCostUsd?.toFixed(2)]).toEqual([20, "10.00"]);
     const refused = answers.find((a) => !a.allowed);
     expect(refused).toMatchObject({ allowed: false, remainingUsd: 0 });
     expect(refused && !refused.allowed && refused.reason).toContain(`team ${team}`);
+  });
+
+  it("answers a durable grant only after fd_flush_wal, which puts on disk all that was committed before it; an async one does not wait", async () => {
+    const { agent } = await agentInTeam();
+    const flushesOf = async (commit: "durable" | "async") => {
+      const texts: string[] = [];
+      const original = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+      pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
+        const first = a[0] as string | { text?: string } | undefined;
+        texts.push(typeof first === "string" ? first : (first?.text ?? ""));
+        return original.apply(this, a);
+      } as typeof pg.Client.prototype.query;
+      try {
+        expect((await reserveBudget({ agent, estimatedCostUsd: 0.1 }, null, new Date(), { commit })).allowed).toBe(true);
+      } finally {
+        pg.Client.prototype.query = original as typeof pg.Client.prototype.query;
+      }
+      return texts.filter((t) => t.includes("fd_flush_wal")).length;
+    };
+    expect(await flushesOf("durable")).toBe(1);
+    expect(await flushesOf("async")).toBe(0);
+    // The async grant just committed is not flushed yet (the WAL writer flushes within ~200 ms); fd_flush_wal flushes it now.
+    const [{ lsn }] = (await readQuery<{ lsn: string }>(`SELECT pg_current_wal_insert_lsn()::text AS lsn`, [])) as [{ lsn: string }];
+    await readQuery(`SELECT fd_flush_wal()`, []);
+    const [{ flushed }] = (await readQuery<{ flushed: boolean }>(`SELECT pg_current_wal_flush_lsn() >= $1::pg_lsn AS flushed`, [lsn])) as [{ flushed: boolean }];
+    expect(flushed).toBe(true);
   });
 
   it("holds against the tightest of agent, team and organisation caps, through the HTTP API", async () => {

@@ -22,6 +22,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { readQuery } from "@/lib/db";
+import { readEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { DEFAULT_TTL_SECONDS, idempotencyKeySchema, type ReservationBody } from "./schemas";
 import { budgetUseOf, type BudgetUsageRow } from "./usage";
@@ -113,6 +114,12 @@ export type ReservationAnswer =
 export interface ReservationOptions {
   /** The request's `Idempotency-Key`: a retry with the same key (and API key) gets the same reservation back. */
   idempotencyKey?: string | null;
+  /**
+   * "durable" (RESERVATION_COMMIT's default): a grant is answered once it is on disk. "async": once
+   * committed, before the flush: every other reservation sees it at once, so the caps hold exactly
+   * alike, but a database crash within ~wal_writer_delay × 3 of it can forget a grant already answered.
+   */
+  commit?: "durable" | "async";
 }
 
 /** The `Idempotency-Key` header's value (null when absent), or 400 naming it. */
@@ -138,7 +145,7 @@ export async function reserveBudget(
   body: ReservationBody,
   apiKeyId: string | null,
   now = new Date(),
-  { idempotencyKey = null }: ReservationOptions = {},
+  { idempotencyKey = null, commit = readEnv().RESERVATION_COMMIT }: ReservationOptions = {},
 ): Promise<ReservationAnswer> {
   // Stored with 6 decimals: weigh exactly what is stored.
   const estimatedCostUsd = Math.round(body.estimatedCostUsd * 1e6) / 1e6;
@@ -158,8 +165,9 @@ export async function reserveBudget(
     throw isUnknownAgent(error) ? unknownAgent(body.agent) : error;
   });
   const { outcome, reservationId, expiresAt: heldUntil } = rows[0]!;
-  // fd_reserve_budget released its locks without waiting for the disk: a grant is answered once it is durable.
-  if (outcome === "granted" || outcome === "repeated") await readQuery(`SELECT fd_flush_wal()`, []);
+  // fd_reserve_budget released its locks without waiting for the disk: a grant is answered once it is
+  // durable, unless RESERVATION_COMMIT=async chose the answer before the flush (the disk's stalls out of the tail).
+  if (commit === "durable" && (outcome === "granted" || outcome === "repeated")) await readQuery(`SELECT fd_flush_wal()`, []);
   const budgetRows = rows.filter((r): r is ReservationRow & { id: string } => r.id !== null);
   if (outcome === "key_reused") {
     throw new AppError("bad_request:idempotency_key", "This Idempotency-Key was used for another reservation (another agent or estimate): use a new key for a new reservation.");
