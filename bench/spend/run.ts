@@ -124,6 +124,12 @@ const CHECK_P99_TARGET_MS = 10;
 const RESERVATION_P99_TARGET_MS = 20;
 
 const ms = (x: number) => Math.round(x * 100) / 100;
+/** The three wait events the most sessions were in (mean sessions per sample), e.g. "CPU 0.4, IO:WalSync 0.3". */
+const topWaits = (a: Activity) =>
+  Object.entries(a.waits)
+    .slice(0, 3)
+    .map(([event, n]) => `${event} ${n.toFixed(2)}`)
+    .join(", ") || "nothing";
 const f = (x: number | null | undefined, digits = 1) => (x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(digits));
 const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
 const gb = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
@@ -385,7 +391,7 @@ async function main() {
       };
       log(
         `  ${phase.label}: ${Math.round(phase.rps)} req/s, p50 ${f(percentile(phase.latencies, 50))} p95 ${f(percentile(phase.latencies, 95))} p99 ${f(percentile(phase.latencies, 99))} ms, ` +
-          `${phase.errors} errors${phase.errors ? ` (${phase.errorSamples.join("; ")})` : ""}; sessions active ${f(activity.active)}, on a lock ${f(activity.waitingOnLock)}, idle in transaction ${f(activity.idleInTransaction)}`,
+          `${phase.errors} errors${phase.errors ? ` (${phase.errorSamples.join("; ")})` : ""}; sessions active ${f(activity.active)}, on a lock ${f(activity.waitingOnLock)}, idle in transaction ${f(activity.idleInTransaction)}; waiting on ${topWaits(activity)}`,
       );
       return phase;
     };
@@ -595,7 +601,7 @@ async function main() {
       latencyMs: { p50: ms(percentile(p.latencies, 50)), p95: ms(percentile(p.latencies, 95)), p99: ms(percentile(p.latencies, 99)), max: ms(p.latencies.at(-1) ?? NaN) },
       sendLagP99Ms: ms(percentile(p.sendLag, 99)),
       cpuMsPerRequest: { app: p.cpu.app === null ? null : ms(p.cpu.app), pg: p.cpu.pg === null ? null : ms(p.cpu.pg), generator: ms(p.cpu.generator) },
-      sessions: { active: ms(p.activity.active), waitingOnLock: ms(p.activity.waitingOnLock), idleInTransaction: ms(p.activity.idleInTransaction), samples: p.activity.samples },
+      sessions: { active: ms(p.activity.active), waitingOnLock: ms(p.activity.waitingOnLock), idleInTransaction: ms(p.activity.idleInTransaction), samples: p.activity.samples, waits: p.activity.waits },
       load: p.load,
     });
     await mkdir(path.join(root, "bench/spend"), { recursive: true });
