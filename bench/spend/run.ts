@@ -461,7 +461,8 @@ async function main() {
       databaseUrl: url,
       env: { PORT: String(APP_PORT + 1), AGENT_PORT: String(APP_PORT), AGENT_HOST: "127.0.0.1", RESERVATION_COMMIT: "async" },
     });
-    await openLoop(APP_PORT, liveTarget, data.agents.length, RATE, 2, { pinned: true, warmRequest: { path: "/api/live" } });
+    // Warmed like the first listener (its pool's connections, the key cache, the agent gate), not only /api/live.
+    for (const t of [liveTarget, checks]) await openLoop(APP_PORT, t, data.agents.length, RATE, 2, { pinned: true, warmRequest: { path: "/api/live" } });
     const routeReserveAsync = await measured(reservationTarget(data.agents, keys.budgets, TTL_SECONDS, ledger, 3 + RATES.length), "open", RATE, app.pid);
     routeReserveAsync.label += " — agent listener, RESERVATION_COMMIT=async";
     await stopChild(app);
