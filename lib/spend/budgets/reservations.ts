@@ -9,7 +9,8 @@
  * it; in id order, so two reservations never deadlock), reads their use in a
  * statement that starts after the locks were granted, and inserts its own;
  * COMMIT releases the locks. They are held for the server's work only (the
- * commit does not wait for the disk: a grant is answered after fd_flush_wal),
+ * commit does not wait for the disk: a grant is answered after fd_flush_wal,
+ * or with RESERVATION_COMMIT=async at once),
  * never across a round trip to this process, and what is read
  * under them is a few hundred rows at most whatever the number of open
  * reservations (the reserved totals). Budgets without a hard cap never
