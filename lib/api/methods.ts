@@ -31,7 +31,8 @@ export function isFallbackHandler(value: unknown): boolean {
   return typeof value === "function" && FALLBACK_HANDLER in value;
 }
 
-function jsonError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+/** An error in the API's JSON shape, never cached. */
+export function jsonError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
   const body: ErrorBody = { error: { code, message } };
   return Response.json(body, { status, headers: { "Cache-Control": "no-store", ...headers } });
 }

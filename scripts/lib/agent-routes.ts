@@ -6,6 +6,7 @@
  * method the module does not serve gets its own 405.
  */
 import type { NextRequest } from "next/server";
+import { jsonError } from "@/lib/api/methods";
 import * as live from "@/app/api/live/route";
 import * as budgetCheck from "@/app/api/v1/budgets/check/route";
 import * as reservations from "@/app/api/v1/budgets/reservations/route";
@@ -32,10 +33,7 @@ export const AGENT_ROUTES: readonly Route[] = [
 ];
 
 const notFound = () =>
-  Response.json(
-    { error: { code: "not_found:route", message: "The agent listener serves the budget check and reservations only; use the console's port for the rest of the API." } },
-    { status: 404, headers: { "Cache-Control": "no-store" } },
-  );
+  jsonError(404, "not_found:route", "The agent listener serves the budget check and reservations only; use the console's port for the rest of the API.");
 
 export async function handleAgentRoute(request: NextRequest): Promise<Response> {
   const { pathname } = request.nextUrl;
@@ -45,7 +43,7 @@ export async function handleAgentRoute(request: NextRequest): Promise<Response> 
     // Every route module answers each method (its own handlers, or methodNotAllowed's 405 with Allow).
     const method = methodOf(request);
     const handler = (METHODS as readonly string[]).includes(method) ? (route.module[method as Method] as Handler | undefined) : undefined;
-    if (!handler) return Response.json({ error: { code: "method_not_allowed:route", message: `${request.method} is not allowed on ${pathname}.` } }, { status: 405 });
+    if (!handler) return jsonError(405, "method_not_allowed:route", `${request.method} is not allowed on ${pathname}.`);
     let params: Record<string, string>;
     try {
       params = Object.fromEntries((route.params ?? []).map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
