@@ -55,11 +55,7 @@ export async function stopChild(child: ChildProcess | undefined): Promise<void> 
   if (child.exitCode === null) child.kill("SIGKILL");
 }
 
-/**
- * Serves `handle` on 127.0.0.1:`port`: each request read whole (as Next buffers route bodies), handed over as a
- * NextRequest, its Response written back; a thrown error is logged and answered 500. Stops on SIGTERM.
- */
-/** The route handler(s) behind a plain Node server on 127.0.0.1:`port` (scripts/lib/route-server.ts, as the agent listener), bodies up to 1 GiB. */
+/** The route handler(s) behind a plain Node server on 127.0.0.1:`port` (scripts/lib/route-server.ts, as the agent listener), bodies up to 1 GiB; stops on SIGTERM. */
 export function serveRouteHandlers(port: number, handle: (request: NextRequest) => Promise<Response>): void {
   const server = serveRoutes(handle, { port, host: "127.0.0.1", maxBodyBytes: 1024 ** 3 });
   server.on("listening", () => console.log(`bench server on ${port}`));

@@ -152,4 +152,3 @@ function BudgetCard({ budget: b, canWrite }: { budget: BudgetView; canWrite: boo
     </Card>
   );
 }
-

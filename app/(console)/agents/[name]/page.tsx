@@ -173,7 +173,6 @@ export default async function AgentPage({ params }: { params: Params }) {
   );
 }
 
-
 function ConfigFacts({ config }: { config: AgentConfigRow }) {
   return (
     <dl className="grid grid-cols-3 gap-x-3 gap-y-2 px-5 py-4 text-sm">
