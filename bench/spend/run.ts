@@ -64,11 +64,11 @@ import { migrateDeploy } from "../../scripts/lib/prisma-cli";
 import { postmasterPid, treeCpuMs } from "../lib/cpu";
 import { ensureNextBuild, freshBenchDatabase, measureDiskFlush, startNextServer, startRouteServer, stopChild, waitForFirstJobTicks, type NextBuildOutcome } from "../lib/harness";
 import { closedLoop, get, newAgent, openLoop, percentile, type LoadResult, type Target } from "../lib/load";
+import { captureStatements, type Statement } from "../../tests/support/statements";
 import { sampleActivity, type Activity } from "./activity";
 import { checkTarget, createBudgets, newLedger, reckonReservations, reservationTarget } from "./budgets";
 import { describeSpend, generateSpend, type GeneratedSpend } from "./generate";
 import {
-  captureStatements,
   differences,
   explain,
   outcomeDifferences,
@@ -81,7 +81,6 @@ import {
   RAW_UNPRICED,
   timed,
   type SpendGroupBy,
-  type Statement,
 } from "./queries";
 
 const { values: args } = parseArgs({

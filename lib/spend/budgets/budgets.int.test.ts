@@ -30,6 +30,7 @@ import { deliverDueWebhooks } from "@/lib/webhooks/delivery";
 import { createWebhookEndpoint } from "@/lib/webhooks/commands";
 import { createWebhookEndpointSchema } from "@/lib/webhooks/schemas";
 import { appErrorOf } from "@/tests/support/app-error";
+import { captureStatements } from "@/tests/support/statements";
 import { stepDraft } from "@/tests/factories/step-draft";
 import { randomTraceId, randomSpanId } from "@/tests/factories/otlp";
 import { recordBudgetAlerts } from "./alerts";
@@ -309,19 +310,12 @@ describe("reservations", () => {
   it("answers a durable grant only after fd_flush_wal, which puts on disk all that was committed before it; an async one does not wait", async () => {
     const { agent } = await agentInTeam();
     const flushesOf = async (commit: "durable" | "async") => {
-      const texts: string[] = [];
-      const original = pg.Client.prototype.query as (...a: unknown[]) => unknown;
-      pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
-        const first = a[0] as string | { text?: string } | undefined;
-        texts.push(typeof first === "string" ? first : (first?.text ?? ""));
-        return original.apply(this, a);
-      } as typeof pg.Client.prototype.query;
-      try {
-        expect((await reserveBudget({ agent, estimatedCostUsd: 0.1 }, null, new Date(), { commit })).allowed).toBe(true);
-      } finally {
-        pg.Client.prototype.query = original as typeof pg.Client.prototype.query;
-      }
-      return texts.filter((t) => t.includes("fd_flush_wal")).length;
+      let allowed = false;
+      const statements = await captureStatements(async () => {
+        allowed = (await reserveBudget({ agent, estimatedCostUsd: 0.1 }, null, new Date(), { commit })).allowed;
+      });
+      expect(allowed).toBe(true);
+      return statements.filter((st) => st.text.includes("fd_flush_wal")).length;
     };
     expect(await flushesOf("durable")).toBe(1);
     expect(await flushesOf("async")).toBe(0);
